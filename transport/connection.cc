@@ -1,0 +1,368 @@
+// Copyright 2026 The framerpc Authors.
+
+#include "transport/connection.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/logging.h"
+#include "transport/errno_status.h"
+
+namespace framerpc::transport {
+namespace {
+
+// A buffer that grew beyond this (a large frame) is given back once empty.
+constexpr size_t kShrinkThreshold = 4 << 20;
+
+std::atomic<uint64_t> next_connection_id{1};
+
+}  // namespace
+
+std::shared_ptr<Connection> Connection::Create(EventLoop* loop, Socket socket,
+                                               const Endpoint& peer,
+                                               ConnectionOptions options) {
+  return std::shared_ptr<Connection>(
+      new Connection(loop, std::move(socket), peer, options));
+}
+
+Connection::Connection(EventLoop* loop, Socket socket, const Endpoint& peer,
+                       const ConnectionOptions& options)
+    : loop_(loop),
+      socket_(std::move(socket)),
+      peer_(peer),
+      options_(options),
+      codec_(options.max_frame_size),
+      id_(next_connection_id.fetch_add(1, std::memory_order_relaxed)) {
+  FRAMERPC_CHECK(loop_ != nullptr);
+  FRAMERPC_CHECK(socket_.valid());
+  FRAMERPC_CHECK_LT(options_.low_watermark, options_.high_watermark);
+}
+
+Connection::~Connection() {
+  // Start() keeps the connection alive until it has closed.
+  FRAMERPC_CHECK(state_.load() == State::kIdle ||
+                 state_.load() == State::kClosed);
+}
+
+void Connection::Start() {
+  loop_->AssertInLoopThread();
+  FRAMERPC_CHECK(state_.load() == State::kIdle) << "Start() called twice";
+  state_.store(State::kConnected);
+  self_ = shared_from_this();
+  last_receive_time_ = loop_->Now();
+  UpdateEvents();
+}
+
+bool Connection::WantRead() const {
+  switch (state_.load(std::memory_order_relaxed)) {
+    case State::kConnected:
+      return reading_ && !input_failed_;
+    case State::kClosing:
+      return !peer_closed_;  // read (and discard) to see the peer's FIN
+    default:
+      return false;
+  }
+}
+
+void Connection::UpdateEvents() {
+  const State state = state_.load(std::memory_order_relaxed);
+  if (state == State::kIdle || state == State::kClosed) return;
+  const uint32_t events =
+      (WantRead() ? EPOLLIN : 0u) | (want_write_ ? EPOLLOUT : 0u);
+  if (registered_ && events == registered_events_) return;
+  loop_->UpdateFd(socket_.fd(), events, this);
+  registered_ = true;
+  registered_events_ = events;
+}
+
+void Connection::HandleEvents(uint32_t epoll_events) {
+  if (state_.load() == State::kClosed) return;
+  // Errors and hang-ups are left to the read or the write that is wanted,
+  // so the close reason names the call that failed, with its errno.
+  constexpr uint32_t kTrouble = EPOLLERR | EPOLLHUP;
+  // With output queued, a broken connection is reported by the write (the
+  // output is what got lost); otherwise by the read.
+  bool wrote = false;
+  if ((epoll_events & kTrouble) && want_write_) {
+    wrote = true;
+    WriteOutput();
+    if (state_.load() == State::kClosed) return;
+  }
+  if ((epoll_events & (EPOLLIN | EPOLLRDHUP | kTrouble)) && WantRead()) {
+    HandleRead();
+    if (state_.load() == State::kClosed) return;
+  }
+  if ((epoll_events & EPOLLOUT) && want_write_ && !wrote) {
+    WriteOutput();
+    if (state_.load() == State::kClosed) return;
+  }
+  if ((epoll_events & kTrouble) && !WantRead() && !want_write_) {
+    // Neither reading nor writing, so no call would report it; closing now
+    // also keeps level-triggered EPOLLHUP from spinning the loop.
+    const int err = socket_.TakeError();
+    if (err != 0) {
+      CloseNow(ErrnoToUnavailable(
+          err, absl::StrCat("connection to ", peer_.ToString())));
+    } else {
+      CloseNow(
+          state_.load() == State::kClosing
+              ? close_reason_
+              : absl::UnavailableError(absl::StrCat(
+                    "connection to ", peer_.ToString(), " closed by peer")));
+    }
+  }
+}
+
+void Connection::HandleRead() {
+  for (int i = 0; i < kMaxReadsPerTurn; ++i) {
+    int err = 0;
+    const ssize_t n = input_.ReadFromFd(socket_.fd(), &err);
+    if (n > 0) {
+      last_receive_time_ = loop_->Now();
+      if (state_.load() == State::kClosing) {
+        input_.RetrieveAll();
+      } else {
+        ParseInput();
+      }
+      // A callback may have paused reading or closed the connection.
+      if (!WantRead()) break;
+    } else if (n == 0) {
+      HandleEof();
+      return;
+    } else if (err == EAGAIN || err == EWOULDBLOCK) {
+      break;
+    } else {
+      CloseNow(ErrnoToUnavailable(
+          err, absl::StrCat("read from ", peer_.ToString())));
+      return;
+    }
+  }
+  if (input_.ReadableBytes() == 0 && input_.capacity() > kShrinkThreshold) {
+    input_.Shrink(Buffer::kInitialSize);
+  }
+}
+
+void Connection::ParseInput() {
+  if (parsing_) return;  // re-entered from a frame callback
+  parsing_ = true;
+  while (state_.load() == State::kConnected && reading_ && !input_failed_) {
+    FrameView frame;
+    absl::StatusOr<size_t> size = codec_.Decode(input_.View(), &frame);
+    if (!size.ok()) {
+      parsing_ = false;
+      HandleProtocolError(size.status());
+      return;
+    }
+    if (*size == 0) break;
+    if (frame_cb_) frame_cb_(*this, frame);
+    // Only now: the frame's views point into input_.
+    if (state_.load() != State::kConnected) {
+      input_.RetrieveAll();  // closing: the rest is discarded
+      break;
+    }
+    input_.Retrieve(*size);
+  }
+  parsing_ = false;
+}
+
+void Connection::HandleEof() {
+  if (state_.load() == State::kClosing) {
+    peer_closed_ = true;
+    if (output_.ReadableBytes() == 0 && !flush_scheduled_) {
+      CloseNow(close_reason_);
+    } else {
+      UpdateEvents();  // stop reading; close once the output is out
+    }
+    return;
+  }
+  const size_t have = input_.ReadableBytes();
+  std::string message =
+      absl::StrCat("connection to ", peer_.ToString(), " closed by peer");
+  if (have > 0 && !input_failed_) {
+    if (have < kFrameHeaderSize) {
+      absl::StrAppend(&message, " in the middle of a frame header (", have,
+                      " of ", kFrameHeaderSize, " bytes received)");
+    } else {
+      // The header is complete and valid, or Decode would have failed.
+      absl::StatusOr<FrameHeader> header = codec_.DecodeHeader(input_.View());
+      absl::StrAppend(&message, " in the middle of a frame (", have, " of ",
+                      header.ok() ? header->frame_size() : 0,
+                      " bytes received)");
+    }
+  }
+  CloseNow(absl::UnavailableError(message));
+}
+
+void Connection::HandleProtocolError(const absl::Status& error) {
+  input_failed_ = true;
+  input_.RetrieveAll();
+  UpdateEvents();
+  FRAMERPC_LOG(WARNING) << "connection " << id_ << " to " << peer_.ToString()
+                        << ": protocol error: " << error;
+  if (!protocol_error_cb_) {
+    CloseNow(error);
+    return;
+  }
+  protocol_error_cb_(*this, error);
+  if (state_.load() == State::kConnected) CloseGracefully(error);
+}
+
+void Connection::SendFrame(FrameType type, absl::string_view meta,
+                           absl::string_view payload) {
+  loop_->AssertInLoopThread();
+  if (state_.load() != State::kConnected) return;
+  FrameCodec::Encode(type, meta, payload, &output_);
+  AfterAppend();
+}
+
+void Connection::SendFrame(const FrameHeader& header,
+                           absl::FunctionRef<void(char* body)> fill) {
+  loop_->AssertInLoopThread();
+  if (state_.load() != State::kConnected) return;
+  const size_t size = static_cast<size_t>(header.frame_size());
+  output_.EnsureWritable(size);
+  char* out = output_.BeginWrite();
+  FrameCodec::EncodeHeader(header, out);
+  fill(out + kFrameHeaderSize);
+  output_.HasWritten(size);
+  AfterAppend();
+}
+
+void Connection::AfterAppend() {
+  // With EPOLLOUT armed, the next writable event sends everything queued.
+  if (!want_write_ && !flush_scheduled_) {
+    flush_scheduled_ = true;
+    loop_->RunAtEndOfTurn([self = shared_from_this()] {
+      self->flush_scheduled_ = false;
+      self->WriteOutput();
+    });
+  }
+  if (!above_high_watermark_ &&
+      output_.ReadableBytes() > options_.high_watermark) {
+    above_high_watermark_ = true;
+    if (high_cb_) high_cb_(*this);
+  }
+}
+
+void Connection::WriteOutput() {
+  if (state_.load() == State::kClosed) return;
+  if (output_.ReadableBytes() > 0) {
+    ssize_t n;
+    do {
+      n = ::send(socket_.fd(), output_.Peek(), output_.ReadableBytes(),
+                 MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      CloseNow(ErrnoToUnavailable(errno,
+                                  absl::StrCat("write to ", peer_.ToString())));
+      return;
+    }
+    if (n > 0) output_.Retrieve(static_cast<size_t>(n));
+  }
+  const bool drained = output_.ReadableBytes() == 0;
+  want_write_ = !drained;
+  if (drained && output_.capacity() > kShrinkThreshold) {
+    output_.Shrink(Buffer::kInitialSize);
+  }
+  UpdateEvents();
+  if (above_high_watermark_ &&
+      output_.ReadableBytes() < options_.low_watermark) {
+    above_high_watermark_ = false;
+    if (writable_cb_) writable_cb_(*this);
+  }
+  if (state_.load() == State::kClosing && output_.ReadableBytes() == 0 &&
+      !flush_scheduled_) {
+    FinishGracefulClose();
+  }
+}
+
+void Connection::FinishGracefulClose() {
+  if (!write_shutdown_) {
+    write_shutdown_ = true;
+    if (!socket_.ShutdownWrite().ok()) {
+      // ENOTCONN: the peer is already gone; nothing is left to wait for.
+      CloseNow(close_reason_);
+      return;
+    }
+  }
+  if (peer_closed_) CloseNow(close_reason_);
+}
+
+void Connection::PauseReading() {
+  loop_->AssertInLoopThread();
+  reading_ = false;
+  UpdateEvents();
+}
+
+void Connection::ResumeReading() {
+  loop_->AssertInLoopThread();
+  if (reading_) return;
+  reading_ = true;
+  UpdateEvents();
+  // Frames that arrived before the pause: deliver them on a fresh stack (and
+  // from ParseInput's own loop when resumed inside a frame callback).
+  if (input_.ReadableBytes() > 0 && !parsing_) {
+    loop_->Post([self = shared_from_this()] { self->ParseInput(); });
+  }
+}
+
+void Connection::ForceClose(absl::Status reason) {
+  loop_->AssertInLoopThread();
+  CloseNow(reason);
+}
+
+void Connection::CloseGracefully(absl::Status reason, absl::Duration linger) {
+  loop_->AssertInLoopThread();
+  if (state_.load() != State::kConnected) return;
+  state_.store(State::kClosing);
+  close_reason_ = std::move(reason);
+  // Inside a frame callback the frame's bytes are still in use; ParseInput
+  // discards them once it returns.
+  if (!parsing_) input_.RetrieveAll();
+  std::weak_ptr<Connection> weak = weak_from_this();
+  linger_timer_ = loop_->RunAfter(linger, [weak] {
+    if (auto self = weak.lock()) {
+      self->linger_timer_ = 0;
+      self->CloseNow(self->close_reason_);
+    }
+  });
+  UpdateEvents();
+  // Otherwise the pending flush or EPOLLOUT finishes the close.
+  if (!want_write_ && !flush_scheduled_) FinishGracefulClose();
+}
+
+void Connection::CloseNow(const absl::Status& reason) {
+  const State state = state_.load();
+  if (state == State::kClosed) return;
+  state_.store(State::kClosed);
+  if (linger_timer_ != 0) {
+    loop_->CancelTimer(linger_timer_);
+    linger_timer_ = 0;
+  }
+  if (registered_) {
+    loop_->RemoveFd(socket_.fd());
+    registered_ = false;
+  }
+  socket_.Close();
+  output_.RetrieveAll();
+  want_write_ = false;
+  CloseCallback close_cb = std::move(close_cb_);
+  close_cb_ = nullptr;
+  if (close_cb) close_cb(*this, reason);
+  // The callbacks may hold shared_ptrs to this connection; release them, and
+  // the self reference, once the handler on the stack has returned.
+  std::shared_ptr<Connection> self =
+      self_ != nullptr ? std::move(self_) : shared_from_this();
+  loop_->Post([self = std::move(self)] {
+    self->frame_cb_ = nullptr;
+    self->protocol_error_cb_ = nullptr;
+    self->high_cb_ = nullptr;
+    self->writable_cb_ = nullptr;
+  });
+}
+
+}  // namespace framerpc::transport

@@ -1,0 +1,223 @@
+// Copyright 2026 The framerpc Authors.
+//
+// Connection: one TCP connection that sends and receives framerpc frames.
+//
+//   auto conn = Connection::Create(loop, std::move(socket), peer);
+//   conn->SetFrameCallback([](Connection& c, const FrameView& frame) {
+//     c.SendFrame(FrameType::kResponse, meta, frame.payload);
+//   });
+//   conn->SetCloseCallback([](Connection& c, const absl::Status& why) {...});
+//   loop->RunInLoop([conn] { conn->Start(); });
+//
+// Reading drains the socket (until EAGAIN, at most kMaxReadsPerTurn reads
+// per turn so one busy peer cannot starve the others) and hands every
+// complete frame to the frame callback, in order. Sending appends to an
+// output buffer; the buffer is written once at the end of the loop turn, so
+// all frames produced in one turn leave with one send(). What the kernel does
+// not take is written when the socket becomes writable (EPOLLOUT).
+//
+// Close reasons, given once to the close callback:
+//   OK (or the given status)  ForceClose / CloseGracefully by the owner
+//   UNAVAILABLE "connection to <peer> closed by peer"              EOF
+//   UNAVAILABLE "connection to <peer> closed by peer in the middle of a
+//               frame (N of M bytes received)"                    EOF mid-frame
+//   UNAVAILABLE "read from <peer>: <strerror>" / "write to <peer>: ..."
+//   the decoder's INVALID_ARGUMENT / RESOURCE_EXHAUSTED             bad input
+//
+// Thread safety: Create(), connected(), id(), peer() and loop() may be called
+// from any thread; everything else only on the loop thread (the callback
+// setters also before Start(), by the single owner). All callbacks run on the
+// loop thread and must not block.
+// Ownership: the owner holds a shared_ptr. The connection owns its socket and
+// buffers, and also holds a reference to itself from Start() until it has
+// closed, so it stays alive while the loop may still call it even if the
+// owner lets go.
+// Lifetime: `loop` must outlive the connection. After close, the callbacks
+// are released (breaking cycles through captured shared_ptrs) in a task
+// posted to the loop; a connection must be closed before its loop stops.
+
+#ifndef FRAMERPC_TRANSPORT_CONNECTION_H_
+#define FRAMERPC_TRANSPORT_CONNECTION_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "transport/buffer.h"
+#include "transport/endpoint.h"
+#include "transport/event_loop.h"
+#include "transport/frame.h"
+#include "transport/frame_codec.h"
+#include "transport/io_handler.h"
+#include "transport/socket.h"
+
+namespace framerpc::transport {
+
+struct ConnectionOptions {
+  // The largest frame (header included) accepted from the peer, in bytes; a
+  // larger one is a protocol error (RESOURCE_EXHAUSTED) refused as soon as
+  // its header arrives. Default: kDefaultMaxFrameSize (16 MiB).
+  size_t max_frame_size = kDefaultMaxFrameSize;
+  // Output bytes queued (sent by SendFrame, not yet taken by the kernel)
+  // above which the high-watermark callback fires, once per crossing.
+  // Default: 8 MiB.
+  size_t high_watermark = 8 << 20;
+  // After a high-watermark event, the writable callback fires once the queued
+  // output drains below this many bytes. Default: 1 MiB. Must be below
+  // high_watermark.
+  size_t low_watermark = 1 << 20;
+};
+
+class Connection : public std::enable_shared_from_this<Connection>,
+                   private IoHandler {
+ public:
+  using FrameCallback =
+      absl::AnyInvocable<void(Connection& conn, const FrameView& frame)>;
+  using CloseCallback =
+      absl::AnyInvocable<void(Connection& conn, const absl::Status& reason)>;
+  using ErrorCallback =
+      absl::AnyInvocable<void(Connection& conn, const absl::Status& error)>;
+  using Callback = absl::AnyInvocable<void(Connection& conn)>;
+
+  // Reads per readiness event before yielding to other fds.
+  static constexpr int kMaxReadsPerTurn = 16;
+
+  // Wraps a connected socket. Any thread; nothing happens until Start().
+  static std::shared_ptr<Connection> Create(EventLoop* loop, Socket socket,
+                                            const Endpoint& peer,
+                                            ConnectionOptions options = {});
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Called for every complete frame, in order. The view points into the
+  // receive buffer and is valid only during the call. The callback may send,
+  // pause reading or close.
+  void SetFrameCallback(FrameCallback cb) { frame_cb_ = std::move(cb); }
+  // Called exactly once when the connection closes, with the reason (see the
+  // class comment). The socket is already closed then.
+  void SetCloseCallback(CloseCallback cb) { close_cb_ = std::move(cb); }
+  // Called when the peer sent bytes that are not a valid frame. Reading has
+  // stopped; the callback may still SendFrame (e.g. a GOAWAY naming the
+  // error) and should then CloseGracefully (if it does not, the connection
+  // is closed gracefully with `error`). Without this callback the connection
+  // is force-closed with `error`.
+  void SetProtocolErrorCallback(ErrorCallback cb) {
+    protocol_error_cb_ = std::move(cb);
+  }
+  // Called when queued output rises above options.high_watermark; may be
+  // called from inside SendFrame.
+  void SetHighWatermarkCallback(Callback cb) { high_cb_ = std::move(cb); }
+  // Called when queued output falls below options.low_watermark after a
+  // high-watermark event.
+  void SetWritableCallback(Callback cb) { writable_cb_ = std::move(cb); }
+
+  // Loop thread. Registers with the loop and starts reading.
+  // REQUIRES: called once.
+  void Start();
+
+  // Loop thread. Queues a frame; it is written at the end of this loop turn
+  // together with every other frame queued in the turn. Dropped silently
+  // unless connected (also while closing gracefully).
+  // REQUIRES: meta and payload each below 4 GiB.
+  void SendFrame(FrameType type, absl::string_view meta,
+                 absl::string_view payload);
+  // Loop thread. Zero-copy variant: reserves room for the frame in the output
+  // buffer, writes `header` there and calls fill(body), which must write
+  // exactly header.meta_length + header.payload_length bytes to `body`.
+  // `fill` is not called when the frame is dropped.
+  void SendFrame(const FrameHeader& header,
+                 absl::FunctionRef<void(char* body)> fill);
+
+  // Loop thread. Stop / resume taking bytes from the socket (the kernel's
+  // receive window then pushes back on the peer). Frames already received
+  // wait in the buffer and are delivered after ResumeReading().
+  void PauseReading();
+  void ResumeReading();
+
+  // Loop thread. Closes now: drops unsent output, and the close callback
+  // gets `reason`. No-op if already closed.
+  void ForceClose(absl::Status reason);
+  // Loop thread. Stops delivering frames, writes out the queued output, sends
+  // FIN (shutdown SHUT_WR), then closes when the peer closes its side, or
+  // when `linger` has passed, whichever is first. Bytes that arrive meanwhile
+  // are discarded. The close callback gets `reason`. No-op unless connected.
+  void CloseGracefully(absl::Status reason,
+                       absl::Duration linger = absl::Seconds(1));
+
+  // Any thread. True from Start() until a close begins.
+  bool connected() const { return state_.load() == State::kConnected; }
+  // Loop thread. Bytes queued and not yet taken by the kernel.
+  size_t pending_output_bytes() const { return output_.ReadableBytes(); }
+  const Endpoint& peer() const { return peer_; }
+  EventLoop* loop() const { return loop_; }
+  // Process-unique, never reused.
+  uint64_t id() const { return id_; }
+  // Loop thread. When the last byte was received (Start() time before that).
+  absl::Time last_receive_time() const { return last_receive_time_; }
+
+ private:
+  enum class State { kIdle, kConnected, kClosing, kClosed };
+
+  Connection(EventLoop* loop, Socket socket, const Endpoint& peer,
+             const ConnectionOptions& options);
+
+  void HandleEvents(uint32_t epoll_events) override;
+  void HandleRead();
+  void HandleEof();
+  void HandleProtocolError(const absl::Status& error);
+  // Delivers the complete frames in the input buffer.
+  void ParseInput();
+  // One send() of the queued output, then bookkeeping and callbacks.
+  void WriteOutput();
+  void AfterAppend();
+  // Called when closing gracefully and the output is drained.
+  void FinishGracefulClose();
+  void CloseNow(const absl::Status& reason);
+  // Brings the epoll registration in line with what the state wants.
+  void UpdateEvents();
+  bool WantRead() const;
+
+  EventLoop* const loop_;
+  Socket socket_;
+  const Endpoint peer_;
+  const ConnectionOptions options_;
+  const FrameCodec codec_;
+  const uint64_t id_;
+  std::atomic<State> state_{State::kIdle};
+
+  // Everything below: loop thread only.
+  Buffer input_;
+  Buffer output_;
+  FrameCallback frame_cb_;
+  CloseCallback close_cb_;
+  ErrorCallback protocol_error_cb_;
+  Callback high_cb_;
+  Callback writable_cb_;
+
+  bool reading_ = true;        // not paused by the owner
+  bool input_failed_ = false;  // a protocol error stopped parsing
+  bool parsing_ = false;       // inside ParseInput
+  bool flush_scheduled_ = false;
+  bool want_write_ = false;  // output left over: waiting for EPOLLOUT
+  bool above_high_watermark_ = false;
+  bool peer_closed_ = false;     // EOF seen while closing gracefully
+  bool write_shutdown_ = false;  // FIN sent
+  bool registered_ = false;
+  uint32_t registered_events_ = 0;
+  absl::Status close_reason_;  // for a graceful close
+  TimerId linger_timer_ = 0;
+  absl::Time last_receive_time_;
+  // Keeps the connection alive from Start() until after it closed.
+  std::shared_ptr<Connection> self_;
+};
+
+}  // namespace framerpc::transport
+
+#endif  // FRAMERPC_TRANSPORT_CONNECTION_H_
