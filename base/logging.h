@@ -26,7 +26,12 @@
 
 namespace framerpc {
 
-enum class LogSeverity : int { kInfo = 0, kWarning = 1, kError = 2, kFatal = 3 };
+enum class LogSeverity : int {
+  kInfo = 0,
+  kWarning = 1,
+  kError = 2,
+  kFatal = 3
+};
 
 // Messages below `level` are dropped (FATAL is never dropped).
 void SetMinLogLevel(LogSeverity level);
@@ -80,27 +85,28 @@ struct Voidify {
 #define FRAMERPC_LOG_INTERNAL_ERROR ::framerpc::LogSeverity::kError
 
 // FRAMERPC_LOG(INFO|WARNING|ERROR) << ...;
-#define FRAMERPC_LOG(severity)                                      \
-  (FRAMERPC_LOG_INTERNAL_##severity < ::framerpc::MinLogLevel())    \
-      ? (void)0                                                     \
-      : ::framerpc::base_internal::Voidify() &                      \
-            ::framerpc::base_internal::LogMessage(                  \
+#define FRAMERPC_LOG(severity)                                        \
+  (FRAMERPC_LOG_INTERNAL_##severity < ::framerpc::MinLogLevel())      \
+      ? (void)0                                                       \
+      : ::framerpc::base_internal::Voidify() &                        \
+            ::framerpc::base_internal::LogMessage(                    \
                 __FILE__, __LINE__, FRAMERPC_LOG_INTERNAL_##severity) \
                 .stream()
 
 // FRAMERPC_LOG_FATAL() << ...; never returns.
-#define FRAMERPC_LOG_FATAL() \
-  ::framerpc::base_internal::LogMessageFatal(__FILE__, __LINE__, nullptr).stream()
+#define FRAMERPC_LOG_FATAL()                                              \
+  ::framerpc::base_internal::LogMessageFatal(__FILE__, __LINE__, nullptr) \
+      .stream()
 
 // A broken invariant is a bug: print the condition and abort. Always on, also
 // in release builds.
-#define FRAMERPC_CHECK(condition)                                    \
-  ABSL_PREDICT_TRUE(condition)                                       \
-  ? (void)0                                                          \
-  : ::framerpc::base_internal::Voidify() &                           \
-        ::framerpc::base_internal::LogMessageFatal(__FILE__, __LINE__, \
-                                                   #condition)       \
-            .stream()
+#define FRAMERPC_CHECK(condition)                                        \
+  ABSL_PREDICT_TRUE(condition)                                           \
+  ? (void)0                                                              \
+  : ::framerpc::base_internal::Voidify() &                               \
+          ::framerpc::base_internal::LogMessageFatal(__FILE__, __LINE__, \
+                                                     #condition)         \
+              .stream()
 
 #define FRAMERPC_CHECK_OP_INTERNAL(a, op, b) \
   FRAMERPC_CHECK((a)op(b)) << "(" << (a) << " vs " << (b) << ") "

@@ -17,12 +17,12 @@
 
 // Evaluates `expr` (an absl::Status); returns it from the enclosing function
 // when it is not OK.
-#define FRAMERPC_RETURN_IF_ERROR(expr)                          \
-  do {                                                          \
-    ::absl::Status framerpc_status_internal = (expr);           \
-    if (!framerpc_status_internal.ok()) {                       \
-      return framerpc_status_internal;                          \
-    }                                                           \
+#define FRAMERPC_RETURN_IF_ERROR(expr)                \
+  do {                                                \
+    ::absl::Status framerpc_status_internal = (expr); \
+    if (!framerpc_status_internal.ok()) {             \
+      return framerpc_status_internal;                \
+    }                                                 \
   } while (0)
 
 #define FRAMERPC_STATUS_MACROS_CONCAT_INNER(a, b) a##b
@@ -31,8 +31,8 @@
 
 // Evaluates `expr` (an absl::StatusOr<T>); returns its status when it is not
 // OK, otherwise moves its value into `lhs` (which may declare a variable).
-#define FRAMERPC_ASSIGN_OR_RETURN(lhs, expr)                                 \
-  FRAMERPC_ASSIGN_OR_RETURN_IMPL(                                            \
+#define FRAMERPC_ASSIGN_OR_RETURN(lhs, expr) \
+  FRAMERPC_ASSIGN_OR_RETURN_IMPL(            \
       FRAMERPC_STATUS_MACROS_CONCAT(framerpc_statusor_, __LINE__), lhs, expr)
 
 #define FRAMERPC_ASSIGN_OR_RETURN_IMPL(statusor, lhs, expr) \

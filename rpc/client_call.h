@@ -1,0 +1,40 @@
+// Copyright 2026 The framerpc Authors.
+//
+// One call on the client side, from StartCall() to its completion.
+// Thread safety: built on the caller's thread, then owned and touched only
+// by the channel's loop thread.
+
+#ifndef FRAMERPC_RPC_CLIENT_CALL_H_
+#define FRAMERPC_RPC_CLIENT_CALL_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "rpc/call_options.h"
+#include "rpc/channel.h"
+#include "rpc/frame_io.h"
+#include "transport/event_loop.h"
+
+namespace framerpc::internal {
+
+struct ClientCall {
+  uint64_t id = 0;
+  absl::Time deadline = absl::InfiniteFuture();
+  // "service/method", for error messages.
+  std::string name;
+  EncodedFrame frame;
+  Channel::RawCompletion done;
+  Metadata* response_metadata = nullptr;
+  std::shared_ptr<CallCanceller> canceller;
+  uint64_t cancel_token = 0;
+  transport::TimerId timer = 0;
+  // The connection the call was sent on (null while waiting to be sent).
+  uint64_t connection_id = 0;
+  bool sent = false;
+};
+
+}  // namespace framerpc::internal
+
+#endif  // FRAMERPC_RPC_CLIENT_CALL_H_

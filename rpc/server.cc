@@ -1,0 +1,277 @@
+// Copyright 2026 The framerpc Authors.
+
+#include "rpc/server.h"
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "base/logging.h"
+#include "rpc/loop_handle.h"
+#include "rpc/server_connection.h"
+#include "transport/acceptor.h"
+#include "transport/endpoint.h"
+#include "transport/event_loop_group.h"
+
+namespace framerpc {
+
+using internal::LoopHandle;
+using internal::ServerConnection;
+using internal::ServerState;
+
+namespace {
+
+int DefaultThreads(int per_core) {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency())) *
+         per_core;
+}
+
+absl::Status ValidateOptions(const ServerOptions& options) {
+  if (options.io_threads < 0 || options.io_threads > 256) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ServerOptions.io_threads must be in 0..256, not ",
+                     options.io_threads));
+  }
+  if (options.worker_threads < 0 || options.worker_threads > 4096) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ServerOptions.worker_threads must be in 0..4096, not ",
+                     options.worker_threads));
+  }
+  if (options.max_frame_size < 1024 ||
+      options.max_frame_size > (size_t{2} << 30)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ServerOptions.max_frame_size must be in 1 KiB..2 GiB, not ",
+        options.max_frame_size));
+  }
+  if (options.max_concurrent_calls < 1 ||
+      options.max_concurrent_calls > 1000000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ServerOptions.max_concurrent_calls must be in "
+                     "1..1000000, not ",
+                     options.max_concurrent_calls));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// Thread safety: the public methods lock `mu_`; per-loop state
+// (`registries_[i]`) is touched only on loop i.
+class Server::Impl {
+ public:
+  explicit Impl(ServerOptions options)
+      : state_(std::make_shared<ServerState>()) {
+    state_->options = std::move(options);
+  }
+
+  ~Impl() {
+    Shutdown(absl::ZeroDuration());
+    if (state_->workers != nullptr) state_->workers->Stop();
+  }
+
+  absl::Status AddService(Service* service) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (phase_ != Phase::kNew) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("AddService(", service->name(), ") after Start()"));
+    }
+    if (!state_->services.emplace(service->name(), service).second) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "a service named '", service->name(), "' is already registered"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int> Start() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (phase_ != Phase::kNew) {
+      return absl::FailedPreconditionError("Server::Start() called twice");
+    }
+    const ServerOptions& options = state_->options;
+    if (absl::Status status = ValidateOptions(options); !status.ok()) {
+      return status;
+    }
+    absl::StatusOr<transport::Endpoint> address =
+        transport::Endpoint::Parse(options.address);
+    if (!address.ok()) return address.status();
+
+    const int io_threads =
+        options.io_threads == 0 ? DefaultThreads(1) : options.io_threads;
+    loops_ =
+        std::make_unique<transport::EventLoopGroup>(io_threads, "framerpc-srv");
+    loops_->Start();
+    for (int i = 0; i < loops_->size(); ++i) {
+      handles_.push_back(std::make_shared<LoopHandle>(loops_->loop(i)));
+    }
+    registries_.resize(loops_->size());
+    acceptor_ = std::make_unique<transport::Acceptor>(
+        loops_->loop(0), *address,
+        [this](transport::Socket socket, const transport::Endpoint& peer) {
+          OnAccept(std::move(socket), peer);
+        });
+    if (absl::Status status = acceptor_->Listen(); !status.ok()) {
+      acceptor_.reset();
+      StopLoops();
+      phase_ = Phase::kDone;
+      return status;
+    }
+    if (options.handler_threads == ServerOptions::HandlerThreads::kWorkerPool) {
+      const int workers = options.worker_threads == 0 ? DefaultThreads(4)
+                                                      : options.worker_threads;
+      state_->workers =
+          std::make_unique<internal::WorkerPool>(workers, "framerpc-worker");
+    }
+    port_ = acceptor_->port();
+    phase_ = Phase::kRunning;
+    return port_;
+  }
+
+  int port() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return port_;
+  }
+
+  void Shutdown(absl::Duration grace) ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (phase_ == Phase::kNew) {
+        phase_ = Phase::kDone;
+        return;
+      }
+      if (phase_ != Phase::kRunning) {
+        mu_.Await(absl::Condition(
+            +[](Phase* phase) { return *phase == Phase::kDone; }, &phase_));
+        return;
+      }
+      phase_ = Phase::kShuttingDown;
+    }
+    const absl::Time deadline = absl::Now() + grace;
+    // 1. No new connections; 2. no new calls on the open ones.
+    RunOnLoopAndWait(0, [this] { acceptor_->Stop(); });
+    ForEachConnection([](ServerConnection& connection) { connection.Drain(); });
+    // 3. The calls in flight get until the deadline.
+    state_->AwaitNoCalls(deadline);
+    // 4. The rest are answered UNAVAILABLE and every connection closes.
+    const absl::Status cut_off = absl::UnavailableError(
+        absl::StrCat("server shut down before the call finished (grace period ",
+                     absl::FormatDuration(grace), ")"));
+    ForEachConnection([&cut_off](ServerConnection& connection) {
+      connection.Close(cut_off);
+    });
+    // Give the graceful closes a moment to flush; never wait long.
+    const absl::Time close_deadline = absl::Now() + absl::Milliseconds(300);
+    while (state_->connections.load() > 0 && absl::Now() < close_deadline) {
+      absl::SleepFor(absl::Milliseconds(2));
+    }
+    StopLoops();
+    absl::MutexLock lock(&mu_);
+    phase_ = Phase::kDone;
+  }
+
+  void Wait() ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](Phase* phase) {
+          return *phase == Phase::kDone || *phase == Phase::kNew;
+        },
+        &phase_));
+  }
+
+  int connection_count() const { return state_->connections.load(); }
+
+ private:
+  enum class Phase { kNew, kRunning, kShuttingDown, kDone };
+
+  // Loop 0: spreads accepted sockets over the loops round robin.
+  void OnAccept(transport::Socket socket, const transport::Endpoint& peer) {
+    const size_t index = next_loop_++ % handles_.size();
+    transport::EventLoop* loop = loops_->loop(static_cast<int>(index));
+    loop->RunInLoop(
+        [this, index, loop, socket = std::move(socket), peer]() mutable {
+          transport::ConnectionOptions options;
+          options.max_frame_size = state_->options.max_frame_size;
+          auto connection = std::make_shared<ServerConnection>(
+              state_, handles_[index],
+              transport::Connection::Create(loop, std::move(socket), peer,
+                                            options));
+          ServerConnection* key = connection.get();
+          registries_[index].emplace(key, connection);
+          connection->Start([this, index, loop, key] {
+            // Erased in a later task: the connection is still on the stack.
+            loop->Post([this, index, key] { registries_[index].erase(key); });
+          });
+        });
+  }
+
+  // Runs `fn` on every connection, each on its own loop; returns when done.
+  void ForEachConnection(absl::AnyInvocable<void(ServerConnection&)> fn) {
+    for (size_t i = 0; i < handles_.size(); ++i) {
+      RunOnLoopAndWait(i, [this, i, &fn] {
+        // Copy: `fn` may close connections, which edits the registry later.
+        std::vector<std::shared_ptr<ServerConnection>> connections;
+        for (auto& [key, connection] : registries_[i]) {
+          connections.push_back(connection);
+        }
+        for (auto& connection : connections) fn(*connection);
+      });
+    }
+  }
+
+  void RunOnLoopAndWait(size_t index, absl::AnyInvocable<void()> fn) {
+    transport::EventLoop* loop = loops_->loop(static_cast<int>(index));
+    FRAMERPC_CHECK(!loop->IsInLoopThread())
+        << "Server::Shutdown() called on a server I/O thread (from an "
+           "inline handler?)";
+    absl::Notification done;
+    loop->Post([&fn, &done] {
+      fn();
+      done.Notify();
+    });
+    done.WaitForNotification();
+  }
+
+  void StopLoops() {
+    for (auto& handle : handles_) handle->Retire();
+    if (loops_ != nullptr) {
+      // Connections are destroyed on their own loop threads.
+      for (size_t i = 0; i < registries_.size(); ++i) {
+        RunOnLoopAndWait(i, [this, i] { registries_[i].clear(); });
+      }
+      if (acceptor_ != nullptr) {
+        RunOnLoopAndWait(0, [this] { acceptor_.reset(); });
+      }
+      loops_->Stop();
+    }
+  }
+
+  const std::shared_ptr<ServerState> state_;
+  mutable absl::Mutex mu_;
+  Phase phase_ ABSL_GUARDED_BY(mu_) = Phase::kNew;
+  int port_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unique_ptr<transport::EventLoopGroup> loops_;
+  std::vector<std::shared_ptr<LoopHandle>> handles_;
+  // registries_[i] is touched only on loop i.
+  std::vector<
+      absl::flat_hash_map<ServerConnection*, std::shared_ptr<ServerConnection>>>
+      registries_;
+  std::unique_ptr<transport::Acceptor> acceptor_;
+  size_t next_loop_ = 0;  // loop 0 only
+};
+
+Server::Server(ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+Server::~Server() = default;
+absl::Status Server::AddService(Service* service) {
+  return impl_->AddService(service);
+}
+absl::StatusOr<int> Server::Start() { return impl_->Start(); }
+int Server::port() const { return impl_->port(); }
+void Server::Shutdown(absl::Duration grace) { impl_->Shutdown(grace); }
+void Server::Wait() { impl_->Wait(); }
+int Server::connection_count() const { return impl_->connection_count(); }
+
+}  // namespace framerpc

@@ -1,0 +1,119 @@
+// Copyright 2026 The framerpc Authors.
+//
+// Server: accepts connections, reads REQUEST frames, runs the registered
+// services' handlers and sends their answers.
+//
+//   EchoServiceImpl echo;                       // derives Echo::Service
+//   framerpc::ServerOptions options;
+//   options.address = "127.0.0.1:7001";
+//   framerpc::Server server(options);
+//   FRAMERPC_RETURN_IF_ERROR(server.AddService(&echo));
+//   absl::StatusOr<int> port = server.Start();  // listening from here on
+//   ...
+//   server.Shutdown(absl::Seconds(5));          // e.g. from a signal thread
+//   server.Wait();
+//
+// Thread safety: every method may be called from any thread, except that
+// AddService() must come before Start().
+// Ownership: services are borrowed; each must outlive the Server.
+// Lifetime: the destructor shuts down (with no grace) if Shutdown() was not
+// called, then waits for handlers still running on the worker pool.
+
+#ifndef FRAMERPC_RPC_SERVER_H_
+#define FRAMERPC_RPC_SERVER_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "rpc/service.h"
+
+namespace framerpc {
+
+struct ServerOptions {
+  // Where to listen: "host:port" with a numeric IPv4 or IPv6 address, e.g.
+  // "127.0.0.1:7001", "0.0.0.0:7001", "[::]:7001". Port 0 picks a free port;
+  // Start() returns it. Default: "127.0.0.1:0".
+  std::string address = "127.0.0.1:0";
+
+  // Number of I/O threads (each one event loop). 0 means one per core.
+  // Default: 0. Range: 0 .. 256.
+  int io_threads = 0;
+
+  // Where handlers run.
+  enum class HandlerThreads {
+    // On a pool of `worker_threads` threads: a handler may block (on a
+    // lock, a disk, another RPC) without holding up other connections.
+    kWorkerPool,
+    // Inline on the I/O thread that read the request: no thread hop, the
+    // fastest choice, but only for handlers that never block.
+    kInline,
+  };
+  // Default: kWorkerPool.
+  HandlerThreads handler_threads = HandlerThreads::kWorkerPool;
+
+  // Size of the worker pool (with kWorkerPool). 0 means 4 per core.
+  // Default: 0. Range: 0 .. 4096.
+  int worker_threads = 0;
+
+  // Largest frame accepted, in bytes, counting the 16-byte frame header. A
+  // larger frame closes its connection with a GOAWAY naming the size; a
+  // response that would be larger fails with RESOURCE_EXHAUSTED instead.
+  // Default: 16 MiB. Range: 1 KiB .. 2 GiB.
+  size_t max_frame_size = size_t{16} << 20;
+
+  // Calls being served at once, over all connections. A request beyond it is
+  // answered RESOURCE_EXHAUSTED at once, without running its handler.
+  // Default: 10,000. Range: 1 .. 1,000,000.
+  int max_concurrent_calls = 10000;
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options = {});
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  // Registers `service` under its fully qualified name.
+  // Returns ALREADY_EXISTS when a service of that name is registered,
+  // FAILED_PRECONDITION after Start().
+  // REQUIRES: `service` outlives the Server.
+  absl::Status AddService(Service* service);
+
+  // Listens and starts serving. Returns the bound port (useful with port 0).
+  // Returns INVALID_ARGUMENT for bad options or address, UNAVAILABLE when
+  // the address cannot be bound (naming it and the system's reason),
+  // FAILED_PRECONDITION when called twice.
+  absl::StatusOr<int> Start();
+
+  // The port Start() bound, or 0 before Start().
+  int port() const;
+
+  // Graceful shutdown: stops accepting, sends GOAWAY on every connection (no
+  // new calls), lets the calls in flight finish for up to `grace`, then
+  // cancels the rest (their clients get UNAVAILABLE) and closes every
+  // connection. Returns within `grace` plus a small margin (the time to
+  // flush and stop the I/O threads), whatever the handlers do. Idempotent;
+  // a second call returns once the first has finished.
+  void Shutdown(absl::Duration grace = absl::Seconds(5));
+
+  // Blocks until Shutdown() has finished. Returns at once if Start() was
+  // never called.
+  void Wait();
+
+  // Connections currently open (for tests and monitoring).
+  int connection_count() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace framerpc
+
+#endif  // FRAMERPC_RPC_SERVER_H_

@@ -1,0 +1,340 @@
+// Copyright 2026 The framerpc Authors.
+
+#include "rpc/server_connection.h"
+
+#include <algorithm>
+#include <exception>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/logging.h"
+#include "framerpc/wire.pb.h"
+
+namespace framerpc::internal {
+namespace {
+
+using transport::FrameType;
+
+// Status messages longer than this are cut, so that a handler's error text
+// can never make a response exceed the frame limit.
+constexpr size_t kMaxStatusMessageBytes = 64 * 1024;
+
+wire::ResponseHeader StatusHeader(uint64_t id, const absl::Status& status) {
+  wire::ResponseHeader header;
+  header.set_call_id(id);
+  header.set_status_code(static_cast<uint32_t>(status.code()));
+  absl::string_view message = status.message();
+  header.set_status_message(
+      std::string(message.substr(0, kMaxStatusMessageBytes)));
+  return header;
+}
+
+absl::Time DeadlineFromTimeout(absl::Time now, uint64_t timeout_us) {
+  if (timeout_us == 0) return absl::InfiniteFuture();
+  const uint64_t max =
+      static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  return now +
+         absl::Microseconds(static_cast<int64_t>(std::min(timeout_us, max)));
+}
+
+}  // namespace
+
+bool ServerState::TryAcquireCall() {
+  absl::MutexLock lock(&mu);
+  if (active_calls >= options.max_concurrent_calls) return false;
+  ++active_calls;
+  return true;
+}
+
+void ServerState::ReleaseCall() {
+  absl::MutexLock lock(&mu);
+  --active_calls;
+}
+
+bool ServerState::AwaitNoCalls(absl::Time deadline) {
+  absl::MutexLock lock(&mu);
+  auto no_calls = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return active_calls == 0;
+  };
+  return mu.AwaitWithDeadline(absl::Condition(&no_calls), deadline);
+}
+
+ServerCall::ServerCall(std::weak_ptr<ServerConnection> connection,
+                       std::shared_ptr<LoopHandle> loop, uint64_t id,
+                       size_t max_frame_size, std::string service,
+                       std::string method, std::string peer,
+                       absl::Time deadline, Metadata metadata)
+    : connection_(std::move(connection)),
+      loop_(std::move(loop)),
+      id_(id),
+      max_frame_size_(max_frame_size),
+      context_(std::move(service), std::move(method), std::move(peer), deadline,
+               std::move(metadata)) {}
+
+void ServerCall::Finish(const absl::Status& status,
+                        const google::protobuf::MessageLite* response) {
+  if (finished_.exchange(true, std::memory_order_acq_rel)) return;
+  wire::ResponseHeader header = StatusHeader(id_, status);
+  for (const auto& [key, value] : context_.response_metadata()) {
+    (*header.mutable_metadata())[key] = value;
+  }
+  EncodedFrame frame = EncodeFrame(FrameType::kResponse, header,
+                                   status.ok() ? response : nullptr);
+  if (frame.frame_size() > max_frame_size_) {
+    header = StatusHeader(
+        id_, absl::ResourceExhaustedError(absl::StrCat(
+                 "response of ", frame.frame_size(),
+                 " bytes exceeds the server's frame limit of ", max_frame_size_,
+                 " bytes (ServerOptions.max_frame_size)")));
+    frame = EncodeFrame(FrameType::kResponse, header, nullptr);
+  }
+  if (loop_->IsInLoopThread()) {
+    if (auto connection = connection_.lock()) connection->Complete(id_, frame);
+    return;
+  }
+  loop_->Post([connection = connection_, id = id_, frame = std::move(frame)] {
+    if (auto locked = connection.lock()) locked->Complete(id, frame);
+  });
+}
+
+void RunHandler(const std::shared_ptr<ServerCall>& call,
+                const MethodHandler* handler, absl::string_view payload) {
+  try {
+    handler->Run(call, payload);
+  } catch (const std::exception& e) {
+    const ServerContext& context = call->context();
+    call->Finish(absl::InternalError(absl::StrCat(
+                     "handler of ", context.service(), "/", context.method(),
+                     " threw an exception: ", e.what())),
+                 nullptr);
+  } catch (...) {
+    const ServerContext& context = call->context();
+    call->Finish(absl::InternalError(absl::StrCat(
+                     "handler of ", context.service(), "/", context.method(),
+                     " threw a non-standard exception")),
+                 nullptr);
+  }
+}
+
+ServerConnection::ServerConnection(
+    std::shared_ptr<ServerState> state, std::shared_ptr<LoopHandle> loop,
+    std::shared_ptr<transport::Connection> connection)
+    : state_(std::move(state)),
+      loop_handle_(std::move(loop)),
+      connection_(std::move(connection)),
+      peer_(connection_->peer().ToString()) {}
+
+void ServerConnection::Start(absl::AnyInvocable<void()> on_closed) {
+  on_closed_ = std::move(on_closed);
+  // `this` outlives the callbacks: the server's registry drops this object
+  // only after the close callback has run.
+  connection_->SetFrameCallback(
+      [this](transport::Connection&, const transport::FrameView& frame) {
+        OnFrame(frame);
+      });
+  connection_->SetProtocolErrorCallback(
+      [this](transport::Connection&, const absl::Status& error) {
+        FailConnection(error);
+      });
+  connection_->SetCloseCallback(
+      [this](transport::Connection&, const absl::Status& reason) {
+        OnClosed(reason);
+      });
+  state_->connections.fetch_add(1, std::memory_order_relaxed);
+  connection_->Start();
+}
+
+void ServerConnection::OnFrame(const transport::FrameView& frame) {
+  switch (frame.header.type) {
+    case FrameType::kRequest:
+      OnRequest(frame);
+      return;
+    case FrameType::kCancel:
+      OnCancel(frame);
+      return;
+    case FrameType::kPing:
+      connection_->SendFrame(FrameType::kPong, {}, frame.payload);
+      return;
+    case FrameType::kPong:
+    case FrameType::kSettings:
+    case FrameType::kGoAway:
+      // The client says it sends no more calls; the ones in flight finish.
+      return;
+    case FrameType::kResponse:
+      FailConnection(absl::InvalidArgumentError(
+          "RESPONSE frame sent to a server (only clients receive responses)"));
+      return;
+  }
+}
+
+void ServerConnection::OnRequest(const transport::FrameView& frame) {
+  wire::RequestHeader header;
+  if (absl::Status status = ParseMeta(frame, &header); !status.ok()) {
+    FailConnection(status);
+    return;
+  }
+  const uint64_t id = header.call_id();
+  if (id == 0) {
+    FailConnection(absl::InvalidArgumentError("REQUEST with call id 0"));
+    return;
+  }
+  if (calls_.contains(id)) {
+    FailConnection(absl::InvalidArgumentError(
+        absl::StrCat("call id ", id, " reused while that call is in flight")));
+    return;
+  }
+  last_call_id_ = std::max(last_call_id_, id);
+  if (draining_) {
+    Reject(id, absl::UnavailableError(
+                   "server is shutting down; the call was not started"));
+    return;
+  }
+  auto service = state_->services.find(header.service());
+  if (service == state_->services.end()) {
+    Reject(id, absl::UnimplementedError(
+                   absl::StrCat("unknown service '", header.service(), "'")));
+    return;
+  }
+  const MethodHandler* handler = service->second->FindMethod(header.method());
+  if (handler == nullptr) {
+    Reject(id, absl::UnimplementedError(
+                   absl::StrCat("service '", header.service(),
+                                "' has no method '", header.method(), "'")));
+    return;
+  }
+  if (!state_->TryAcquireCall()) {
+    Reject(id, absl::ResourceExhaustedError(absl::StrCat(
+                   "server is serving its limit of ",
+                   state_->options.max_concurrent_calls,
+                   " calls at once (ServerOptions.max_concurrent_calls)")));
+    return;
+  }
+  const absl::Time now = absl::Now();
+  const absl::Time deadline = DeadlineFromTimeout(now, header.timeout_us());
+  auto call = std::make_shared<ServerCall>(
+      weak_from_this(), loop_handle_, id, state_->options.max_frame_size,
+      std::move(*header.mutable_service()), std::move(*header.mutable_method()),
+      peer_, deadline,
+      Metadata(header.metadata().begin(), header.metadata().end()));
+  if (deadline != absl::InfiniteFuture()) {
+    // Past the deadline the client has given up: free the call's slot and
+    // tell the handler through IsCancelled(); no answer is sent.
+    call->deadline_timer = connection_->loop()->RunAfter(
+        deadline - now, [weak = weak_from_this(), id] {
+          auto self = weak.lock();
+          if (self == nullptr) return;
+          auto it = self->calls_.find(id);
+          if (it == self->calls_.end()) return;
+          it->second->deadline_timer = 0;
+          std::shared_ptr<ServerCall> expired = self->Forget(id);
+          expired->context().MarkCancelled();
+        });
+  }
+  calls_.emplace(id, call);
+  Dispatch(std::move(call), handler, frame.payload);
+}
+
+void ServerConnection::Dispatch(std::shared_ptr<ServerCall> call,
+                                const MethodHandler* handler,
+                                absl::string_view payload) {
+  if (state_->workers == nullptr) {
+    RunHandler(call, handler, payload);
+    return;
+  }
+  state_->workers->Schedule(
+      [call = std::move(call), handler, payload = std::string(payload)] {
+        // A call whose deadline passed (or that was cancelled) while it
+        // waited for a worker is not worth running.
+        if (call->context().IsCancelled()) {
+          call->Finish(absl::DeadlineExceededError(
+                           "deadline passed or call cancelled before the "
+                           "handler started"),
+                       nullptr);
+          return;
+        }
+        RunHandler(call, handler, payload);
+      });
+}
+
+void ServerConnection::OnCancel(const transport::FrameView& frame) {
+  wire::Cancel cancel;
+  if (absl::Status status = ParseMeta(frame, &cancel); !status.ok()) {
+    FailConnection(status);
+    return;
+  }
+  // A CANCEL for a call that already finished (or never existed) is normal:
+  // it crossed the response on the wire.
+  if (std::shared_ptr<ServerCall> call = Forget(cancel.call_id())) {
+    call->context().MarkCancelled();
+  }
+}
+
+std::shared_ptr<ServerCall> ServerConnection::Forget(uint64_t id) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return nullptr;
+  std::shared_ptr<ServerCall> call = std::move(it->second);
+  calls_.erase(it);
+  if (call->deadline_timer != 0) {
+    connection_->loop()->CancelTimer(call->deadline_timer);
+    call->deadline_timer = 0;
+  }
+  state_->ReleaseCall();
+  return call;
+}
+
+void ServerConnection::Complete(uint64_t id, const EncodedFrame& frame) {
+  if (Forget(id) == nullptr || closed_) return;
+  SendEncodedFrame(*connection_, frame);
+}
+
+void ServerConnection::Reject(uint64_t id, const absl::Status& status) {
+  wire::ResponseHeader header = StatusHeader(id, status);
+  SendMessageFrame(*connection_, FrameType::kResponse, header, nullptr);
+}
+
+void ServerConnection::FailConnection(const absl::Status& error) {
+  if (closed_) return;
+  FRAMERPC_LOG(WARNING) << "closing connection from " << peer_ << ": "
+                        << error.message();
+  const auto code = absl::IsResourceExhausted(error)
+                        ? wire::GoAway::RESOURCE_EXHAUSTED
+                        : wire::GoAway::PROTOCOL_ERROR;
+  SendGoAway(*connection_, code, last_call_id_, error.message());
+  connection_->CloseGracefully(error);
+}
+
+void ServerConnection::Drain() {
+  if (draining_ || closed_) return;
+  draining_ = true;
+  SendGoAway(*connection_, wire::GoAway::NO_ERROR, last_call_id_,
+             "server shutting down");
+}
+
+void ServerConnection::Close(const absl::Status& status) {
+  if (closed_) return;
+  while (!calls_.empty()) {
+    const uint64_t id = calls_.begin()->first;
+    std::shared_ptr<ServerCall> call = Forget(id);
+    call->context().MarkCancelled();
+    Reject(id, status);
+  }
+  connection_->CloseGracefully(absl::OkStatus(), absl::Milliseconds(200));
+}
+
+void ServerConnection::OnClosed(const absl::Status& reason) {
+  closed_ = true;
+  if (!reason.ok() && !absl::IsUnavailable(reason)) {
+    FRAMERPC_LOG(INFO) << "connection from " << peer_
+                       << " closed: " << reason.message();
+  }
+  while (!calls_.empty()) {
+    std::shared_ptr<ServerCall> call = Forget(calls_.begin()->first);
+    call->context().MarkCancelled();
+  }
+  state_->connections.fetch_sub(1, std::memory_order_relaxed);
+  absl::AnyInvocable<void()> on_closed = std::move(on_closed_);
+  if (on_closed) on_closed();
+}
+
+}  // namespace framerpc::internal

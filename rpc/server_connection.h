@@ -1,0 +1,142 @@
+// Copyright 2026 The framerpc Authors.
+//
+// The server's side of one connection: turns REQUEST frames into calls of the
+// registered services, answers them, and follows CANCEL, PING and GOAWAY.
+//
+// Thread safety: everything here runs on the connection's loop thread, except
+// ServerCall::Finish(), which may be called from any thread and posts the
+// answer to the loop.
+// Ownership: the Server owns each ServerConnection (through its per-loop
+// registry) until the connection closes; a ServerCall holds only a weak
+// reference to its connection, so a handler that answers late never keeps a
+// closed connection alive.
+
+#ifndef FRAMERPC_RPC_SERVER_CONNECTION_H_
+#define FRAMERPC_RPC_SERVER_CONNECTION_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "rpc/frame_io.h"
+#include "rpc/loop_handle.h"
+#include "rpc/server.h"
+#include "rpc/server_context.h"
+#include "rpc/service.h"
+#include "rpc/worker_pool.h"
+#include "transport/connection.h"
+#include "transport/event_loop.h"
+
+namespace framerpc::internal {
+
+// State shared by the Server and all of its connections and calls.
+// Thread safety: `options`, `services` and `workers` are immutable once the
+// server has started; the call count is guarded by `mu`.
+struct ServerState {
+  ServerOptions options;
+  absl::flat_hash_map<std::string, Service*> services;
+  // Null when handlers run inline on the I/O threads.
+  std::unique_ptr<WorkerPool> workers;
+
+  // Takes one of the max_concurrent_calls slots; false when none is free.
+  bool TryAcquireCall() ABSL_LOCKS_EXCLUDED(mu);
+  void ReleaseCall() ABSL_LOCKS_EXCLUDED(mu);
+  // Waits until no call is being served or `deadline` passes; true if none.
+  bool AwaitNoCalls(absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu);
+
+  absl::Mutex mu;
+  int active_calls ABSL_GUARDED_BY(mu) = 0;
+
+  std::atomic<int> connections{0};
+};
+
+class ServerConnection;
+
+// One call being served. Implements the handle that Responder finishes.
+class ServerCall final : public ServerCallHandle {
+ public:
+  ServerCall(std::weak_ptr<ServerConnection> connection,
+             std::shared_ptr<LoopHandle> loop, uint64_t id,
+             size_t max_frame_size, std::string service, std::string method,
+             std::string peer, absl::Time deadline, Metadata metadata);
+
+  ServerContext& context() override { return context_; }
+  void Finish(const absl::Status& status,
+              const google::protobuf::MessageLite* response) override;
+
+  uint64_t id() const { return id_; }
+
+  // Loop thread only.
+  transport::TimerId deadline_timer = 0;
+
+ private:
+  const std::weak_ptr<ServerConnection> connection_;
+  const std::shared_ptr<LoopHandle> loop_;
+  const uint64_t id_;
+  const size_t max_frame_size_;
+  ServerContext context_;
+  std::atomic<bool> finished_{false};
+};
+
+class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
+ public:
+  ServerConnection(std::shared_ptr<ServerState> state,
+                   std::shared_ptr<LoopHandle> loop,
+                   std::shared_ptr<transport::Connection> connection);
+
+  // Installs the frame and close callbacks and starts reading. `on_closed`
+  // runs once, on the loop thread, when the connection has closed.
+  void Start(absl::AnyInvocable<void()> on_closed);
+
+  // Sends GOAWAY; requests that arrive later are answered UNAVAILABLE.
+  void Drain();
+
+  // Answers every call still being served with `status`, marks their
+  // contexts cancelled, and closes the connection gracefully.
+  void Close(const absl::Status& status);
+
+  // Sends the answer to call `id` unless that call is no longer served here
+  // (cancelled, timed out, or the connection closed).
+  void Complete(uint64_t id, const EncodedFrame& frame);
+
+  transport::Connection& connection() { return *connection_; }
+
+ private:
+  void OnFrame(const transport::FrameView& frame);
+  void OnRequest(const transport::FrameView& frame);
+  void OnCancel(const transport::FrameView& frame);
+  void OnClosed(const absl::Status& reason);
+  // Sends GOAWAY(PROTOCOL_ERROR, reason) and closes the connection.
+  void FailConnection(const absl::Status& error);
+  // Answers call `id` with `status` without running any handler.
+  void Reject(uint64_t id, const absl::Status& status);
+  void Dispatch(std::shared_ptr<ServerCall> call, const MethodHandler* handler,
+                absl::string_view payload);
+  // Forgets call `id`: cancels its timer and frees its slot. Returns the
+  // call, or null when it was not being served.
+  std::shared_ptr<ServerCall> Forget(uint64_t id);
+
+  const std::shared_ptr<ServerState> state_;
+  const std::shared_ptr<LoopHandle> loop_handle_;
+  const std::shared_ptr<transport::Connection> connection_;
+  const std::string peer_;
+  absl::flat_hash_map<uint64_t, std::shared_ptr<ServerCall>> calls_;
+  uint64_t last_call_id_ = 0;
+  bool draining_ = false;
+  bool closed_ = false;
+  absl::AnyInvocable<void()> on_closed_;
+};
+
+// Runs `handler` for `call`, turning an exception into INTERNAL.
+void RunHandler(const std::shared_ptr<ServerCall>& call,
+                const MethodHandler* handler, absl::string_view payload);
+
+}  // namespace framerpc::internal
+
+#endif  // FRAMERPC_RPC_SERVER_CONNECTION_H_
