@@ -88,6 +88,12 @@ struct CallOptions {
   // Default: nullptr.
   Metadata* response_metadata = nullptr;
 
+  // What to do while no endpoint can take the call (all down, in backoff).
+  // false: fail at once with UNAVAILABLE naming the endpoint and its last
+  // error. true: wait for one to come back, until the deadline.
+  // Default: false.
+  bool wait_for_ready = false;
+
   // Convenience setters, so options can be built in one expression.
   CallOptions& set_timeout(absl::Duration t) {
     timeout = t;

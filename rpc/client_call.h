@@ -24,13 +24,17 @@ struct ClientCall {
   absl::Time deadline = absl::InfiniteFuture();
   // "service/method", for error messages.
   std::string name;
+  // The REQUEST frame. Kept until the call completes: a call that a server
+  // refused unseen (GOAWAY) is sent again elsewhere.
   EncodedFrame frame;
   Channel::RawCompletion done;
   Metadata* response_metadata = nullptr;
   std::shared_ptr<CallCanceller> canceller;
   uint64_t cancel_token = 0;
   transport::TimerId timer = 0;
-  // The connection the call was sent on (null while waiting to be sent).
+  bool wait_for_ready = false;
+  // The connection the call is assigned to; 0 while it waits for an
+  // endpoint to come up (wait_for_ready).
   uint64_t connection_id = 0;
   bool sent = false;
 };

@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "base/logging.h"
+#include "rpc/frame_io.h"
+#include "rpc/keepalive.h"
 #include "rpc/loop_handle.h"
 #include "rpc/server_connection.h"
 #include "transport/acceptor.h"
@@ -53,6 +55,22 @@ absl::Status ValidateOptions(const ServerOptions& options) {
         absl::StrCat("ServerOptions.max_concurrent_calls must be in "
                      "1..1000000, not ",
                      options.max_concurrent_calls));
+  }
+  if (options.keepalive_interval <= absl::ZeroDuration() ||
+      options.keepalive_timeout <= options.keepalive_interval) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ServerOptions needs 0 < keepalive_interval < keepalive_timeout, not ",
+        absl::FormatDuration(options.keepalive_interval), " and ",
+        absl::FormatDuration(options.keepalive_timeout)));
+  }
+  if (options.max_connections < 1 || options.max_connections > 1000000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ServerOptions.max_connections must be in 1..1000000, not ",
+        options.max_connections));
+  }
+  if (options.idle_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "ServerOptions.idle_timeout must be positive");
   }
   return absl::OkStatus();
 }
@@ -108,6 +126,18 @@ class Server::Impl {
       handles_.push_back(std::make_shared<LoopHandle>(loops_->loop(i)));
     }
     registries_.resize(loops_->size());
+    // One sweep per loop checks the heartbeats and idleness of its
+    // connections.
+    const absl::Duration tick =
+        internal::KeepalivePolicy{options.keepalive_interval,
+                                  options.keepalive_timeout}
+            .tick();
+    for (int i = 0; i < loops_->size(); ++i) {
+      sweep_timers_.push_back(loops_->loop(i)->RunEvery(tick, [this, i] {
+        const absl::Time now = absl::Now();
+        for (auto& [key, connection] : registries_[i]) connection->Sweep(now);
+      }));
+    }
     acceptor_ = std::make_unique<transport::Acceptor>(
         loops_->loop(0), *address,
         [this](transport::Socket socket, const transport::Endpoint& peer) {
@@ -188,6 +218,13 @@ class Server::Impl {
 
   // Loop 0: spreads accepted sockets over the loops round robin.
   void OnAccept(transport::Socket socket, const transport::Endpoint& peer) {
+    const int limit = state_->options.max_connections;
+    if (state_->connections.load(std::memory_order_relaxed) >= limit) {
+      Refuse(std::move(socket), peer);
+      return;
+    }
+    refusing_ = false;
+    state_->connections.fetch_add(1, std::memory_order_relaxed);
     const size_t index = next_loop_++ % handles_.size();
     transport::EventLoop* loop = loops_->loop(static_cast<int>(index));
     loop->RunInLoop(
@@ -205,6 +242,27 @@ class Server::Impl {
             loop->Post([this, index, key] { registries_[index].erase(key); });
           });
         });
+  }
+
+  // Loop 0: tells a connection over max_connections why it is closed.
+  void Refuse(transport::Socket socket, const transport::Endpoint& peer) {
+    const std::string reason = absl::StrCat(
+        "server has reached its limit of ", state_->options.max_connections,
+        " connections (ServerOptions.max_connections)");
+    if (!refusing_) {  // once per episode, not once per connection
+      FRAMERPC_LOG(WARNING) << "refusing connections, starting with "
+                            << peer.ToString() << ": " << reason;
+      refusing_ = true;
+    }
+    std::shared_ptr<transport::Connection> connection =
+        transport::Connection::Create(loops_->loop(0), std::move(socket), peer);
+    connection->SetFrameCallback(
+        [](transport::Connection&, const transport::FrameView&) {});
+    connection->Start();
+    internal::SendGoAway(*connection, wire::GoAway::RESOURCE_EXHAUSTED, 0,
+                         reason);
+    connection->CloseGracefully(absl::ResourceExhaustedError(reason),
+                                absl::Milliseconds(100));
   }
 
   // Runs `fn` on every connection, each on its own loop; returns when done.
@@ -239,7 +297,12 @@ class Server::Impl {
     if (loops_ != nullptr) {
       // Connections are destroyed on their own loop threads.
       for (size_t i = 0; i < registries_.size(); ++i) {
-        RunOnLoopAndWait(i, [this, i] { registries_[i].clear(); });
+        RunOnLoopAndWait(i, [this, i] {
+          if (i < sweep_timers_.size()) {
+            loops_->loop(static_cast<int>(i))->CancelTimer(sweep_timers_[i]);
+          }
+          registries_[i].clear();
+        });
       }
       if (acceptor_ != nullptr) {
         RunOnLoopAndWait(0, [this] { acceptor_.reset(); });
@@ -259,7 +322,9 @@ class Server::Impl {
       absl::flat_hash_map<ServerConnection*, std::shared_ptr<ServerConnection>>>
       registries_;
   std::unique_ptr<transport::Acceptor> acceptor_;
-  size_t next_loop_ = 0;  // loop 0 only
+  std::vector<transport::TimerId> sweep_timers_;
+  size_t next_loop_ = 0;   // loop 0 only
+  bool refusing_ = false;  // loop 0 only
 };
 
 Server::Server(ServerOptions options)

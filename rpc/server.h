@@ -65,6 +65,27 @@ struct ServerOptions {
   // Default: 16 MiB. Range: 1 KiB .. 2 GiB.
   size_t max_frame_size = size_t{16} << 20;
 
+  // Heartbeats. A connection that has received nothing for
+  // `keepalive_interval` sends a PING; one that has received nothing for
+  // `keepalive_timeout` is dead: it is closed and its calls are cancelled.
+  // The server states both in its SETTINGS frame and adopts the client's
+  // values when they are stricter. A dead client is found within
+  // keepalive_timeout + keepalive_timeout / 10 (the sweep tick, 10 ms..1 s).
+  // Defaults: 1 s and 3 s. REQUIRES: 0 < interval < timeout.
+  absl::Duration keepalive_interval = absl::Seconds(1);
+  absl::Duration keepalive_timeout = absl::Seconds(3);
+
+  // Open connections at most. A connection beyond it is answered with a
+  // GOAWAY (RESOURCE_EXHAUSTED, "server has reached its limit of N
+  // connections") and closed, instead of running out of file descriptors.
+  // Default: 10,000. Range: 1 .. 1,000,000.
+  int max_connections = 10000;
+
+  // A connection with no call in flight for this long is closed with a
+  // GOAWAY (IDLE); its client reconnects when it next needs to.
+  // Default: 10 minutes. absl::InfiniteDuration() disables it.
+  absl::Duration idle_timeout = absl::Minutes(10);
+
   // Calls being served at once, over all connections. A request beyond it is
   // answered RESOURCE_EXHAUSTED at once, without running its handler.
   // Default: 10,000. Range: 1 .. 1,000,000.

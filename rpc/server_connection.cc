@@ -123,7 +123,10 @@ ServerConnection::ServerConnection(
     : state_(std::move(state)),
       loop_handle_(std::move(loop)),
       connection_(std::move(connection)),
-      peer_(connection_->peer().ToString()) {}
+      peer_(connection_->peer().ToString()),
+      keepalive_{state_->options.keepalive_interval,
+                 state_->options.keepalive_timeout},
+      idle_since_(absl::Now()) {}
 
 void ServerConnection::Start(absl::AnyInvocable<void()> on_closed) {
   on_closed_ = std::move(on_closed);
@@ -141,8 +144,52 @@ void ServerConnection::Start(absl::AnyInvocable<void()> on_closed) {
       [this](transport::Connection&, const absl::Status& reason) {
         OnClosed(reason);
       });
-  state_->connections.fetch_add(1, std::memory_order_relaxed);
   connection_->Start();
+  // The first frame on every connection states the server's policy.
+  wire::Settings settings;
+  settings.set_keepalive_interval_us(
+      absl::ToInt64Microseconds(keepalive_.interval));
+  settings.set_keepalive_timeout_us(
+      absl::ToInt64Microseconds(keepalive_.timeout));
+  settings.set_max_frame_size(state_->options.max_frame_size);
+  settings.set_max_concurrent_calls(state_->options.max_concurrent_calls);
+  SendMessageFrame(*connection_, FrameType::kSettings, settings, nullptr);
+}
+
+void ServerConnection::Sweep(absl::Time now) {
+  if (closed_) return;
+  switch (keepalive_.Check(now, connection_->last_receive_time(), last_ping_)) {
+    case KeepalivePolicy::Action::kDead:
+      connection_->ForceClose(absl::UnavailableError(absl::StrCat(
+          "no frame from ", peer_, " for ",
+          absl::FormatDuration(now - connection_->last_receive_time()),
+          " (heartbeat timeout ", absl::FormatDuration(keepalive_.timeout),
+          ")")));
+      return;
+    case KeepalivePolicy::Action::kPing: {
+      last_ping_ = now;
+      char payload[transport::kPingPayloadSize] = {};
+      const uint64_t sequence = ++pings_sent_;
+      for (size_t i = 0; i < sizeof(payload); ++i) {
+        payload[i] = static_cast<char>(sequence >> (8 * (7 - i)));
+      }
+      connection_->SendFrame(FrameType::kPing, {},
+                             absl::string_view(payload, sizeof(payload)));
+      break;
+    }
+    case KeepalivePolicy::Action::kNone:
+      break;
+  }
+  const absl::Duration idle_timeout = state_->options.idle_timeout;
+  if (calls_.empty() && !draining_ &&
+      idle_timeout != absl::InfiniteDuration() &&
+      now - idle_since_ >= idle_timeout) {
+    draining_ = true;
+    SendGoAway(*connection_, wire::GoAway::IDLE, last_call_id_,
+               absl::StrCat("connection idle for ",
+                            absl::FormatDuration(idle_timeout)));
+    connection_->CloseGracefully(absl::OkStatus());
+  }
 }
 
 void ServerConnection::OnFrame(const transport::FrameView& frame) {
@@ -156,8 +203,21 @@ void ServerConnection::OnFrame(const transport::FrameView& frame) {
     case FrameType::kPing:
       connection_->SendFrame(FrameType::kPong, {}, frame.payload);
       return;
+    case FrameType::kSettings: {
+      wire::Settings settings;
+      if (absl::Status status = ParseMeta(frame, &settings); !status.ok()) {
+        FailConnection(status);
+        return;
+      }
+      keepalive_ = KeepalivePolicy::Merge(
+          keepalive_,
+          absl::Microseconds(static_cast<int64_t>(
+              std::min<uint64_t>(settings.keepalive_interval_us(), INT64_MAX))),
+          absl::Microseconds(static_cast<int64_t>(
+              std::min<uint64_t>(settings.keepalive_timeout_us(), INT64_MAX))));
+      return;
+    }
     case FrameType::kPong:
-    case FrameType::kSettings:
     case FrameType::kGoAway:
       // The client says it sends no more calls; the ones in flight finish.
       return;
@@ -280,6 +340,7 @@ std::shared_ptr<ServerCall> ServerConnection::Forget(uint64_t id) {
     call->deadline_timer = 0;
   }
   state_->ReleaseCall();
+  if (calls_.empty()) idle_since_ = absl::Now();
   return call;
 }
 

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "rpc/frame_io.h"
+#include "rpc/keepalive.h"
 #include "rpc/loop_handle.h"
 #include "rpc/server.h"
 #include "rpc/server_context.h"
@@ -53,6 +54,7 @@ struct ServerState {
   absl::Mutex mu;
   int active_calls ABSL_GUARDED_BY(mu) = 0;
 
+  // Connections accepted and not yet closed (counted from accept on).
   std::atomic<int> connections{0};
 };
 
@@ -101,6 +103,12 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // contexts cancelled, and closes the connection gracefully.
   void Close(const absl::Status& status);
 
+  // Called by the server's sweep once per keepalive tick: sends a PING when
+  // the client has been silent for the keepalive interval, closes the
+  // connection when it has been silent for the timeout, and closes it with a
+  // GOAWAY (IDLE) when no call has been in flight for the idle timeout.
+  void Sweep(absl::Time now);
+
   // Sends the answer to call `id` unless that call is no longer served here
   // (cancelled, timed out, or the connection closed).
   void Complete(uint64_t id, const EncodedFrame& frame);
@@ -127,6 +135,12 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   const std::shared_ptr<transport::Connection> connection_;
   const std::string peer_;
   absl::flat_hash_map<uint64_t, std::shared_ptr<ServerCall>> calls_;
+  // The server's policy, made stricter by the client's SETTINGS.
+  KeepalivePolicy keepalive_;
+  absl::Time last_ping_ = absl::InfinitePast();
+  // When calls_ last became empty.
+  absl::Time idle_since_;
+  uint64_t pings_sent_ = 0;
   uint64_t last_call_id_ = 0;
   bool draining_ = false;
   bool closed_ = false;

@@ -30,7 +30,15 @@ absl::StatusOr<std::unique_ptr<RawClient>> RawClient::Connect(int port) {
     return absl::UnavailableError(
         absl::StrCat("connect: ", std::strerror(error)));
   }
-  return std::unique_ptr<RawClient>(new RawClient(fd));
+  std::unique_ptr<RawClient> client(new RawClient(fd));
+  absl::StatusOr<RawFrame> settings = client->ReadFrame(absl::Seconds(10));
+  if (!settings.ok()) return settings.status();
+  if (settings->type != transport::FrameType::kSettings) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("expected SETTINGS first, got ",
+                     transport::FrameTypeName(settings->type)));
+  }
+  return client;
 }
 
 RawClient::~RawClient() { ::close(fd_); }

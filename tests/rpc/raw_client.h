@@ -28,7 +28,9 @@ struct RawFrame {
 
 class RawClient {
  public:
-  // Connects to 127.0.0.1:`port`.
+  // Connects to 127.0.0.1:`port` and reads the SETTINGS frame that a
+  // framerpc server sends first (FAILED_PRECONDITION if something else
+  // comes).
   static absl::StatusOr<std::unique_ptr<RawClient>> Connect(int port);
   ~RawClient();
 

@@ -1,0 +1,160 @@
+// Copyright 2026 The framerpc Authors.
+//
+// Channel::Impl: the client's side of every connection of one channel.
+//
+// Per endpoint it keeps a pool of up to max_connections multiplexed
+// connections, opened lazily; each call goes to the connection with the
+// fewest calls in flight. Endpoints that fail are ejected for a backoff
+// delay and probed again afterwards; calls are spread round robin over the
+// others. Heartbeats (PING after keepalive_interval of silence, dead after
+// keepalive_timeout) find a frozen or vanished server; its calls fail with
+// UNAVAILABLE and new calls go elsewhere.
+//
+// Thread safety: StartCall() and Shutdown() may be called from any thread;
+// they only post to `loop_`. Everything else runs on `loop_`.
+// Ownership: shared by the Channel and by every task and timer it posted;
+// timers that repeat hold only a weak reference.
+
+#ifndef FRAMERPC_RPC_CHANNEL_IMPL_H_
+#define FRAMERPC_RPC_CHANNEL_IMPL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "framerpc/wire.pb.h"
+#include "rpc/backoff.h"
+#include "rpc/channel.h"
+#include "rpc/client_call.h"
+#include "rpc/keepalive.h"
+#include "transport/connection.h"
+#include "transport/connector.h"
+#include "transport/endpoint.h"
+#include "transport/event_loop.h"
+
+namespace framerpc {
+
+class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
+ public:
+  Impl(std::string target, std::vector<transport::Endpoint> endpoints,
+       ChannelOptions options);
+
+  const std::string& target() const { return target_; }
+  std::vector<std::string> endpoint_names() const;
+
+  // Any thread.
+  void StartCall(const RpcMethod& method,
+                 const google::protobuf::MessageLite& request,
+                 const CallOptions& options, RawCompletion done);
+  // Any thread: fails every call with CANCELLED and closes the connections.
+  void Shutdown();
+
+ private:
+  using Call = internal::ClientCall;
+  using CallMap = absl::flat_hash_map<uint64_t, std::unique_ptr<Call>>;
+
+  // One TCP connection and the calls assigned to it.
+  struct Connection {
+    enum class State { kConnecting, kConnected, kClosed };
+    uint64_t id = 0;
+    size_t endpoint = 0;
+    State state = State::kConnecting;
+    std::shared_ptr<transport::Connector> connector;
+    std::shared_ptr<transport::Connection> connection;
+    // Calls assigned here: sent, or waiting for the connection to open.
+    absl::flat_hash_set<uint64_t> calls;
+    std::vector<uint64_t> waiting;
+    // Set by a GOAWAY, or when closing for idleness: no new calls here.
+    bool draining = false;
+    std::string goaway_reason;
+    // Whether any frame came from the server: until then a connection that
+    // dies counts as a failed connection attempt.
+    bool heard_from_server = false;
+    internal::KeepalivePolicy keepalive;
+    absl::Time last_ping = absl::InfinitePast();
+    absl::Time idle_since;
+    uint64_t pings_sent = 0;
+  };
+
+  // One address of the target and its pool.
+  struct Endpoint {
+    transport::Endpoint address;
+    std::string name;
+    std::vector<uint64_t> connections;
+    internal::Backoff backoff;
+    // Ejected: failed recently; no calls until retry_at, then probed.
+    bool ejected = false;
+    absl::Time retry_at = absl::InfinitePast();
+    absl::Status last_error;
+  };
+
+  static absl::Status CancelledStatus(const Call& call);
+  // Runs the completion (any thread for a call never posted).
+  static void Finish(Call& call, const absl::Status& status,
+                     absl::string_view payload = {});
+
+  void StartOnLoop(std::unique_ptr<Call> call);
+  // Assigns call `id` to an endpoint and connection, or parks or fails it.
+  void Route(uint64_t id);
+  // The next endpoint that may take a call, round robin; -1 if none.
+  int PickEndpoint(absl::Time now);
+  Connection& PickConnection(size_t endpoint);
+  Connection& OpenConnection(size_t endpoint);
+  void OnConnected(uint64_t connection_id,
+                   absl::StatusOr<transport::Socket> socket);
+  void Send(Connection& connection, Call& call);
+  void OnFrame(uint64_t connection_id, const transport::FrameView& frame);
+  void OnResponse(Connection& connection, const transport::FrameView& frame);
+  void OnSettings(Connection& connection, const transport::FrameView& frame);
+  void OnGoAway(Connection& connection, const transport::FrameView& frame);
+  void OnClosed(uint64_t connection_id, const absl::Status& reason);
+  void FailProtocol(Connection& connection, const absl::Status& error);
+  // The endpoint answered: it is up, and its backoff starts over.
+  void MarkHealthy(Connection& connection);
+  // The endpoint failed: no calls to it for a backoff delay.
+  void Eject(size_t endpoint, const absl::Status& error);
+  // Detaches a call from its connection; the caller re-routes it.
+  void Unassign(Call& call);
+  // Removes a call from every table; the caller completes it.
+  std::unique_ptr<Call> Take(CallMap::iterator it);
+  // Fails call `id`, telling the server (CANCEL) when it was sent.
+  void Abandon(uint64_t id, const absl::Status& status);
+  void OnDeadline(uint64_t id);
+  void OnCancelled(uint64_t id);
+  // Parked (wait_for_ready) calls try again at the next retry time.
+  void ScheduleUnpark();
+  void Unpark();
+  // Once per keepalive tick: heartbeats and idle connections.
+  void Sweep();
+  void StartSweep();
+  void ShutdownOnLoop();
+  absl::Status NoEndpointStatus(const Call& call, absl::Time now) const;
+
+  const std::string target_;
+  const ChannelOptions options_;
+  const internal::KeepalivePolicy keepalive_;
+  transport::EventLoop* const loop_;
+  std::atomic<uint64_t> next_call_id_{1};
+
+  // Loop thread only.
+  std::vector<Endpoint> endpoints_;
+  CallMap calls_;
+  absl::flat_hash_map<uint64_t, std::unique_ptr<Connection>> connections_;
+  std::deque<uint64_t> parked_;
+  transport::TimerId unpark_timer_ = 0;
+  transport::TimerId sweep_timer_ = 0;
+  size_t next_endpoint_ = 0;
+  uint64_t next_connection_id_ = 1;
+  bool shut_down_ = false;
+};
+
+}  // namespace framerpc
+
+#endif  // FRAMERPC_RPC_CHANNEL_IMPL_H_
