@@ -620,7 +620,9 @@ void Channel::Impl::Sweep() {
       case internal::KeepalivePolicy::Action::kDead:
         // The close callback fails the calls with this reason.
         connection.connection->ForceClose(absl::UnavailableError(absl::StrCat(
-            "no frame for ", absl::FormatDuration(now - last),
+            "no frame for ",
+            absl::FormatDuration(
+                absl::Trunc(now - last, absl::Milliseconds(1))),
             " (heartbeat timeout ",
             absl::FormatDuration(connection.keepalive.timeout), ")")));
         continue;

@@ -162,7 +162,8 @@ void ServerConnection::Sweep(absl::Time now) {
     case KeepalivePolicy::Action::kDead:
       connection_->ForceClose(absl::UnavailableError(absl::StrCat(
           "no frame from ", peer_, " for ",
-          absl::FormatDuration(now - connection_->last_receive_time()),
+          absl::FormatDuration(absl::Trunc(
+              now - connection_->last_receive_time(), absl::Milliseconds(1))),
           " (heartbeat timeout ", absl::FormatDuration(keepalive_.timeout),
           ")")));
       return;

@@ -26,6 +26,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "dict/v1/translate.framerpc.h"
 #include "rpc/channel.h"
@@ -38,6 +40,15 @@ ABSL_FLAG(int, limit, 10, "with --suggest: how many entries at most (1..100)");
 ABSL_FLAG(bool, info, false, "print what the server serves");
 ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5),
           "time allowed for each call");
+ABSL_FLAG(int, count, 1,
+          "translate the words this many times (with latencies when > 1)");
+ABSL_FLAG(absl::Duration, interval, absl::ZeroDuration(),
+          "pause between rounds of --count");
+ABSL_FLAG(absl::Duration, keepalive_interval, absl::Seconds(1),
+          "send a PING after this long without hearing from the server");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(3),
+          "declare the connection dead after this long without a frame");
+ABSL_FLAG(int, max_connections, 4, "connections per server endpoint");
 
 namespace {
 
@@ -55,14 +66,26 @@ framerpc::CallOptions Options() {
 
 // Prints the outcome of one word; returns false when the call itself failed
 // (anything but found, NOT_FOUND or INVALID_ARGUMENT).
+// `latency` is printed after the result when it is not zero.
 bool PrintResult(const std::string& word, const absl::Status& status,
-                 const std::string& translation, bool* all_found) {
+                 const std::string& translation, bool* all_found,
+                 absl::Duration latency = absl::ZeroDuration()) {
+  const std::string suffix =
+      latency == absl::ZeroDuration()
+          ? ""
+          : absl::StrFormat("\t(%.3f ms)", absl::ToDoubleMilliseconds(latency));
   if (status.ok()) {
-    std::printf("%s\t%s\n", word.c_str(), translation.c_str());
+    std::printf("%s\t%s%s\n", word.c_str(), translation.c_str(),
+                suffix.c_str());
   } else if (absl::IsNotFound(status) || absl::IsInvalidArgument(status)) {
     *all_found = false;
-    std::printf("%s\t%s\n", word.c_str(),
-                absl::StatusCodeToString(status.code()).c_str());
+    std::printf("%s\t%s%s\n", word.c_str(),
+                absl::StatusCodeToString(status.code()).c_str(),
+                suffix.c_str());
+  } else if (absl::GetFlag(FLAGS_count) > 1) {
+    // Watching a failover: report the failure and keep going.
+    std::printf("%s\t%s%s\n", word.c_str(), status.ToString().c_str(),
+                suffix.c_str());
   } else {
     std::fprintf(stderr, "dict_client: %s\n", status.ToString().c_str());
     return false;
@@ -74,14 +97,22 @@ bool PrintResult(const std::string& word, const absl::Status& status,
 int TranslateEach(dict::Translator::Stub& stub,
                   const std::vector<std::string>& words) {
   bool all_found = true;
-  for (const std::string& word : words) {
-    dict::TranslateRequest request;
-    request.set_word(word);
-    absl::StatusOr<dict::TranslateResponse> reply =
-        stub.Translate(request, Options());
-    if (!PrintResult(word, reply.status(),
-                     reply.ok() ? reply->translation() : "", &all_found)) {
-      return kError;
+  const int count = absl::GetFlag(FLAGS_count);
+  for (int round = 0; round < count; ++round) {
+    if (round > 0) absl::SleepFor(absl::GetFlag(FLAGS_interval));
+    for (const std::string& word : words) {
+      dict::TranslateRequest request;
+      request.set_word(word);
+      const absl::Time start = absl::Now();
+      absl::StatusOr<dict::TranslateResponse> reply =
+          stub.Translate(request, Options());
+      const absl::Duration latency =
+          count > 1 ? absl::Now() - start : absl::ZeroDuration();
+      if (!PrintResult(word, reply.status(),
+                       reply.ok() ? reply->translation() : "", &all_found,
+                       latency)) {
+        return kError;
+      }
     }
   }
   return all_found ? kAllFound : kSomeNotFound;
@@ -184,8 +215,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> words(args.begin() + 1, args.end());
 
   // 1. A channel to the server, and the generated stub over it.
+  framerpc::ChannelOptions channel_options;
+  channel_options.keepalive_interval = absl::GetFlag(FLAGS_keepalive_interval);
+  channel_options.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  channel_options.max_connections = absl::GetFlag(FLAGS_max_connections);
   absl::StatusOr<std::shared_ptr<framerpc::Channel>> channel =
-      framerpc::Channel::Create(absl::GetFlag(FLAGS_server));
+      framerpc::Channel::Create(absl::GetFlag(FLAGS_server), channel_options);
   if (!channel.ok()) {
     std::fprintf(stderr, "dict_client: %s\n",
                  channel.status().ToString().c_str());

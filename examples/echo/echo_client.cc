@@ -3,6 +3,9 @@
 // echo_client: calls framerpc.echo.v1.Echo and prints each reply or status.
 //
 //   echo_client --server 127.0.0.1:7001 --message hi --count 3 --deadline 1s
+//
+// To watch a failover: --count 100000 --interval 10ms, then `kill -STOP` the
+// server: calls fail with UNAVAILABLE within --keepalive_timeout.
 
 #include <cstdio>
 #include <string>
@@ -22,6 +25,11 @@ ABSL_FLAG(absl::Duration, deadline, absl::Seconds(1),
           "time allowed for each call");
 ABSL_FLAG(absl::Duration, interval, absl::ZeroDuration(),
           "pause between calls");
+ABSL_FLAG(absl::Duration, keepalive_interval, absl::Seconds(1),
+          "send a PING after this long without hearing from the server");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(3),
+          "declare the connection dead after this long without a frame");
+ABSL_FLAG(int, max_connections, 4, "connections per server endpoint");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -29,9 +37,15 @@ int main(int argc, char** argv) {
       "--message hi --count 3");
   absl::ParseCommandLine(argc, argv);
 
-  // 1. A channel to the server. Connecting happens on the first call.
+  // 1. A channel to the server (or to several: "host:port,host:port").
+  //    Connecting happens on the first call; heartbeats then notice a dead
+  //    or frozen server within keepalive_timeout.
+  framerpc::ChannelOptions channel_options;
+  channel_options.keepalive_interval = absl::GetFlag(FLAGS_keepalive_interval);
+  channel_options.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  channel_options.max_connections = absl::GetFlag(FLAGS_max_connections);
   absl::StatusOr<std::shared_ptr<framerpc::Channel>> channel =
-      framerpc::Channel::Create(absl::GetFlag(FLAGS_server));
+      framerpc::Channel::Create(absl::GetFlag(FLAGS_server), channel_options);
   if (!channel.ok()) {
     std::fprintf(stderr, "echo_client: %s\n",
                  channel.status().ToString().c_str());
