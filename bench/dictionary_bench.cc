@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "services/translate/dictionary.h"
 
@@ -44,7 +45,8 @@ std::vector<std::string> HitQueries(const Dictionary& dictionary) {
     auto entries = dictionary.Suggest(std::string(1, c), 100);
     if (!entries.ok()) continue;
     for (const Dictionary::Entry& entry : *entries) {
-      queries.push_back(" " + absl::AsciiStrToUpper(entry.word) + " ");
+      queries.push_back(
+          absl::StrCat(" ", absl::AsciiStrToUpper(entry.word), " "));
     }
   }
   return queries;

@@ -180,7 +180,14 @@ void Channel::Impl::Route(uint64_t id) {
     Finish(*failed, NoEndpointStatus(*failed, now));
     return;
   }
-  Connection& connection = PickConnection(static_cast<size_t>(endpoint));
+  Connection* picked = PickConnection(static_cast<size_t>(endpoint));
+  if (picked == nullptr) {
+    // Every connection is at the server's limit: wait for a free slot.
+    call.connection_id = 0;
+    slot_waiters_.push_back(id);
+    return;
+  }
+  Connection& connection = *picked;
   call.connection_id = connection.id;
   connection.calls.insert(id);
   if (connection.state == Connection::State::kConnected) {
@@ -203,7 +210,7 @@ int Channel::Impl::PickEndpoint(absl::Time now) {
   return -1;
 }
 
-Channel::Impl::Connection& Channel::Impl::PickConnection(size_t endpoint) {
+Channel::Impl::Connection* Channel::Impl::PickConnection(size_t endpoint) {
   Connection* best = nullptr;
   Connection* connecting = nullptr;
   int open = 0;
@@ -213,22 +220,46 @@ Channel::Impl::Connection& Channel::Impl::PickConnection(size_t endpoint) {
       continue;
     }
     ++open;
+    if (candidate.calls.size() >= candidate.max_calls) continue;  // full
     if (candidate.state == Connection::State::kConnecting) {
       connecting = &candidate;
     } else if (best == nullptr || candidate.calls.size() < best->calls.size()) {
       best = &candidate;
     }
   }
+  const bool may_open =
+      open < options_.max_connections && connecting == nullptr;
   if (best == nullptr) {
-    return connecting != nullptr ? *connecting : OpenConnection(endpoint);
+    if (connecting != nullptr) return connecting;
+    return may_open ? &OpenConnection(endpoint) : nullptr;
   }
   // Every open connection is busy: add one for the calls to come.
   if (best->calls.size() >=
           static_cast<size_t>(options_.max_calls_per_connection) &&
-      open < options_.max_connections && connecting == nullptr) {
+      may_open) {
     OpenConnection(endpoint);
   }
-  return *best;
+  return best;
+}
+
+void Channel::Impl::RouteSlotWaiters() {
+  slot_waiters_scheduled_ = false;
+  while (!slot_waiters_.empty()) {
+    const uint64_t id = slot_waiters_.front();
+    auto it = calls_.find(id);
+    if (it == calls_.end() || it->second->connection_id != 0) {
+      slot_waiters_.pop_front();  // completed (deadline, cancel) meanwhile
+      continue;
+    }
+    slot_waiters_.pop_front();
+    Route(id);
+    if (!slot_waiters_.empty() && slot_waiters_.back() == id) {
+      // Still no slot; it went back in line, so stop here.
+      slot_waiters_.pop_back();
+      slot_waiters_.push_front(id);
+      return;
+    }
+  }
 }
 
 Channel::Impl::Connection& Channel::Impl::OpenConnection(size_t endpoint) {
@@ -397,6 +428,13 @@ void Channel::Impl::OnSettings(Connection& connection,
     FailProtocol(connection, status);
     return;
   }
+  if (settings.max_concurrent_calls() > 0) {
+    connection.max_calls = settings.max_concurrent_calls();
+    if (!slot_waiters_.empty() && !slot_waiters_scheduled_) {
+      slot_waiters_scheduled_ = true;
+      loop_->Post([self = shared_from_this()] { self->RouteSlotWaiters(); });
+    }
+  }
   connection.keepalive = internal::KeepalivePolicy::Merge(
       keepalive_, FromMicros(settings.keepalive_interval_us()),
       FromMicros(settings.keepalive_timeout_us()));
@@ -511,6 +549,11 @@ std::unique_ptr<internal::ClientCall> Channel::Impl::Take(
   if (found != connections_.end()) {
     Connection& connection = *found->second;
     connection.calls.erase(call->id);
+    if (!slot_waiters_.empty() && !slot_waiters_scheduled_) {
+      // A slot is free: hand it out after the current event is done.
+      slot_waiters_scheduled_ = true;
+      loop_->Post([self = shared_from_this()] { self->RouteSlotWaiters(); });
+    }
     if (connection.calls.empty()) {
       connection.idle_since = absl::Now();
       if (connection.draining && connection.connection != nullptr &&
@@ -655,6 +698,7 @@ void Channel::Impl::ShutdownOnLoop() {
   if (unpark_timer_ != 0) loop_->CancelTimer(unpark_timer_);
   sweep_timer_ = unpark_timer_ = 0;
   parked_.clear();
+  slot_waiters_.clear();
   while (!calls_.empty()) {
     std::unique_ptr<Call> call = Take(calls_.begin());
     Finish(*call, absl::CancelledError(absl::StrCat(

@@ -77,6 +77,9 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
     // Whether any frame came from the server: until then a connection that
     // dies counts as a failed connection attempt.
     bool heard_from_server = false;
+    // Calls the server takes at once on this connection (its SETTINGS);
+    // until they arrive, kInitialMaxCalls.
+    size_t max_calls = kInitialMaxCalls;
     internal::KeepalivePolicy keepalive;
     absl::Time last_ping = absl::InfinitePast();
     absl::Time idle_since;
@@ -95,17 +98,27 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
     absl::Status last_error;
   };
 
+  // Calls sent on a new connection before the server's SETTINGS state its
+  // own limit (HTTP/2's recommended minimum).
+  static constexpr size_t kInitialMaxCalls = 100;
+
   static absl::Status CancelledStatus(const Call& call);
   // Runs the completion (any thread for a call never posted).
   static void Finish(Call& call, const absl::Status& status,
                      absl::string_view payload = {});
 
   void StartOnLoop(std::unique_ptr<Call> call);
-  // Assigns call `id` to an endpoint and connection, or parks or fails it.
+  // Assigns call `id` to an endpoint and connection, or parks, queues or
+  // fails it.
   void Route(uint64_t id);
   // The next endpoint that may take a call, round robin; -1 if none.
   int PickEndpoint(absl::Time now);
-  Connection& PickConnection(size_t endpoint);
+  // The connection of `endpoint` for the next call (opening one if the pool
+  // allows), or null when every connection is at the server's limit and the
+  // pool is full.
+  Connection* PickConnection(size_t endpoint);
+  // Routes the calls waiting for a free slot, while there are slots.
+  void RouteSlotWaiters();
   Connection& OpenConnection(size_t endpoint);
   void OnConnected(uint64_t connection_id,
                    absl::StatusOr<transport::Socket> socket);
@@ -148,6 +161,9 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   CallMap calls_;
   absl::flat_hash_map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::deque<uint64_t> parked_;
+  // Calls waiting for a connection below the server's per-connection limit.
+  std::deque<uint64_t> slot_waiters_;
+  bool slot_waiters_scheduled_ = false;
   transport::TimerId unpark_timer_ = 0;
   transport::TimerId sweep_timer_ = 0;
   size_t next_endpoint_ = 0;

@@ -68,6 +68,30 @@ absl::Status ValidateOptions(const ServerOptions& options) {
         "ServerOptions.max_connections must be in 1..1000000, not ",
         options.max_connections));
   }
+  if (options.max_calls_per_connection < 1 ||
+      options.max_calls_per_connection > 1000000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ServerOptions.max_calls_per_connection must be in 1..1000000, not ",
+        options.max_calls_per_connection));
+  }
+  if (options.max_metadata_size > options.max_frame_size) {
+    return absl::InvalidArgumentError(
+        "ServerOptions.max_metadata_size must not exceed max_frame_size");
+  }
+  if (options.max_pending_output < options.max_frame_size) {
+    return absl::InvalidArgumentError(
+        "ServerOptions.max_pending_output must be at least max_frame_size");
+  }
+  if (options.max_pending_output < (size_t{1} << 20) ||
+      options.max_pending_output > (size_t{4} << 30)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ServerOptions.max_pending_output must be in 1 MiB..4 GiB, not ",
+        options.max_pending_output));
+  }
+  if (options.frame_read_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "ServerOptions.frame_read_timeout must be positive");
+  }
   if (options.idle_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "ServerOptions.idle_timeout must be positive");
@@ -231,6 +255,9 @@ class Server::Impl {
         [this, index, loop, socket = std::move(socket), peer]() mutable {
           transport::ConnectionOptions options;
           options.max_frame_size = state_->options.max_frame_size;
+          // Above a quarter of the output cap, stop reading requests.
+          options.high_watermark = state_->options.max_pending_output / 4;
+          options.low_watermark = options.high_watermark / 4;
           auto connection = std::make_shared<ServerConnection>(
               state_, handles_[index],
               transport::Connection::Create(loop, std::move(socket), peer,

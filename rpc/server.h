@@ -86,6 +86,30 @@ struct ServerOptions {
   // Default: 10 minutes. absl::InfiniteDuration() disables it.
   absl::Duration idle_timeout = absl::Minutes(10);
 
+  // Calls being served at once on one connection. A request beyond it is
+  // answered RESOURCE_EXHAUSTED at once. Default: 1,000. Range: 1 ..
+  // 1,000,000.
+  int max_calls_per_connection = 1000;
+
+  // Total bytes of a request's metadata (keys plus values). A request with
+  // more is answered RESOURCE_EXHAUSTED without running its handler.
+  // Default: 64 KiB. Range: 0 .. max_frame_size.
+  size_t max_metadata_size = 64 * 1024;
+
+  // Answers queued for one connection that its client has not read yet, in
+  // bytes. Above a quarter of it the server stops reading that connection's
+  // requests until the client catches up; a connection whose queue still
+  // grows past the limit is closed ("client is not reading its
+  // responses"); it is checked once per keepalive tick, after the queued
+  // answers were offered to the kernel. Default: 64 MiB. Range:
+  // max(1 MiB, max_frame_size) .. 4 GiB.
+  size_t max_pending_output = size_t{64} << 20;
+
+  // A frame whose first bytes arrived must be complete within this time;
+  // a peer that trickles one in forever (slowloris) is sent a GOAWAY and
+  // closed. Default: 30 s.
+  absl::Duration frame_read_timeout = absl::Seconds(30);
+
   // Calls being served at once, over all connections. A request beyond it is
   // answered RESOURCE_EXHAUSTED at once, without running its handler.
   // Default: 10,000. Range: 1 .. 1,000,000.

@@ -140,6 +140,12 @@ void ServerConnection::Start(absl::AnyInvocable<void()> on_closed) {
       [this](transport::Connection&, const absl::Status& error) {
         FailConnection(error);
       });
+  // Backpressure: while the client lets answers pile up, read no more
+  // requests from it.
+  connection_->SetHighWatermarkCallback(
+      [](transport::Connection& connection) { connection.PauseReading(); });
+  connection_->SetWritableCallback(
+      [](transport::Connection& connection) { connection.ResumeReading(); });
   connection_->SetCloseCallback(
       [this](transport::Connection&, const absl::Status& reason) {
         OnClosed(reason);
@@ -152,7 +158,10 @@ void ServerConnection::Start(absl::AnyInvocable<void()> on_closed) {
   settings.set_keepalive_timeout_us(
       absl::ToInt64Microseconds(keepalive_.timeout));
   settings.set_max_frame_size(state_->options.max_frame_size);
-  settings.set_max_concurrent_calls(state_->options.max_concurrent_calls);
+  // Per connection: the smaller of the two limits.
+  settings.set_max_concurrent_calls(
+      std::min(state_->options.max_calls_per_connection,
+               state_->options.max_concurrent_calls));
   SendMessageFrame(*connection_, FrameType::kSettings, settings, nullptr);
 }
 
@@ -180,6 +189,29 @@ void ServerConnection::Sweep(absl::Time now) {
     }
     case KeepalivePolicy::Action::kNone:
       break;
+  }
+  // Checked here, between loop turns, so that output is what the kernel
+  // would not take: a burst of answers flushed in one turn never counts.
+  const size_t queued = connection_->pending_output_bytes();
+  if (queued > state_->options.max_pending_output) {
+    const absl::Status error = absl::ResourceExhaustedError(absl::StrCat(
+        "client ", peer_, " is not reading its responses: ", queued,
+        " bytes queued, over the limit of ", state_->options.max_pending_output,
+        " bytes (ServerOptions.max_pending_output)"));
+    FRAMERPC_LOG(WARNING) << "closing connection: " << error.message();
+    close_logged_ = true;
+    // A GOAWAY would only queue behind what the client does not read.
+    connection_->ForceClose(error);
+    return;
+  }
+  const absl::Time partial = connection_->incomplete_frame_since();
+  if (partial != absl::InfiniteFuture() &&
+      now - partial >= state_->options.frame_read_timeout) {
+    FailConnection(absl::DeadlineExceededError(
+        absl::StrCat("frame not completed within ",
+                     absl::FormatDuration(state_->options.frame_read_timeout),
+                     " (ServerOptions.frame_read_timeout)")));
+    return;
   }
   const absl::Duration idle_timeout = state_->options.idle_timeout;
   if (calls_.empty() && !draining_ &&
@@ -262,6 +294,27 @@ void ServerConnection::OnRequest(const transport::FrameView& frame) {
     Reject(id, absl::UnimplementedError(
                    absl::StrCat("service '", header.service(),
                                 "' has no method '", header.method(), "'")));
+    return;
+  }
+  size_t metadata_size = 0;
+  for (const auto& [key, value] : header.metadata()) {
+    metadata_size += key.size() + value.size();
+  }
+  if (metadata_size > state_->options.max_metadata_size) {
+    Reject(id, absl::ResourceExhaustedError(
+                   absl::StrCat("request metadata of ", metadata_size,
+                                " bytes exceeds the limit of ",
+                                state_->options.max_metadata_size,
+                                " bytes (ServerOptions.max_metadata_size)")));
+    return;
+  }
+  if (calls_.size() >=
+      static_cast<size_t>(state_->options.max_calls_per_connection)) {
+    Reject(id,
+           absl::ResourceExhaustedError(absl::StrCat(
+               "connection is at its limit of ",
+               state_->options.max_calls_per_connection,
+               " calls in flight (ServerOptions.max_calls_per_connection)")));
     return;
   }
   if (!state_->TryAcquireCall()) {
@@ -359,6 +412,7 @@ void ServerConnection::FailConnection(const absl::Status& error) {
   if (closed_) return;
   FRAMERPC_LOG(WARNING) << "closing connection from " << peer_ << ": "
                         << error.message();
+  close_logged_ = true;
   const auto code = absl::IsResourceExhausted(error)
                         ? wire::GoAway::RESOURCE_EXHAUSTED
                         : wire::GoAway::PROTOCOL_ERROR;
@@ -386,7 +440,7 @@ void ServerConnection::Close(const absl::Status& status) {
 
 void ServerConnection::OnClosed(const absl::Status& reason) {
   closed_ = true;
-  if (!reason.ok() && !absl::IsUnavailable(reason)) {
+  if (!reason.ok() && !absl::IsUnavailable(reason) && !close_logged_) {
     FRAMERPC_LOG(INFO) << "connection from " << peer_
                        << " closed: " << reason.message();
   }

@@ -144,6 +144,8 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   uint64_t last_call_id_ = 0;
   bool draining_ = false;
   bool closed_ = false;
+  // The reason for closing was already logged (by whoever decided to close).
+  bool close_logged_ = false;
   absl::AnyInvocable<void()> on_closed_;
 };
 

@@ -149,6 +149,7 @@ void Connection::HandleRead() {
 void Connection::ParseInput() {
   if (parsing_) return;  // re-entered from a frame callback
   parsing_ = true;
+  bool delivered = false;
   while (state_.load() == State::kConnected && reading_ && !input_failed_) {
     FrameView frame;
     absl::StatusOr<size_t> size = codec_.Decode(input_.View(), &frame);
@@ -157,7 +158,17 @@ void Connection::ParseInput() {
       HandleProtocolError(size.status());
       return;
     }
-    if (*size == 0) break;
+    if (*size == 0) {
+      // What is left is the start of a frame (or nothing).
+      if (input_.ReadableBytes() == 0) {
+        incomplete_frame_since_ = absl::InfiniteFuture();
+      } else if (delivered ||
+                 incomplete_frame_since_ == absl::InfiniteFuture()) {
+        incomplete_frame_since_ = last_receive_time_;
+      }
+      break;
+    }
+    delivered = true;
     if (frame_cb_) frame_cb_(*this, frame);
     // Only now: the frame's views point into input_.
     if (state_.load() != State::kConnected) {
@@ -201,9 +212,10 @@ void Connection::HandleProtocolError(const absl::Status& error) {
   input_failed_ = true;
   input_.RetrieveAll();
   UpdateEvents();
-  FRAMERPC_LOG(WARNING) << "connection " << id_ << " to " << peer_.ToString()
-                        << ": protocol error: " << error;
   if (!protocol_error_cb_) {
+    // With a callback, the owner reports the error (once, in its words).
+    FRAMERPC_LOG(WARNING) << "connection " << id_ << " to " << peer_.ToString()
+                          << ": protocol error: " << error;
     CloseNow(error);
     return;
   }

@@ -161,6 +161,10 @@ class Connection : public std::enable_shared_from_this<Connection>,
   uint64_t id() const { return id_; }
   // Loop thread. When the last byte was received (Start() time before that).
   absl::Time last_receive_time() const { return last_receive_time_; }
+  // Loop thread. When the first bytes of a frame that is still incomplete
+  // arrived; InfiniteFuture() when no partial frame is waiting. Lets the
+  // owner close a peer that trickles a frame in forever (slowloris).
+  absl::Time incomplete_frame_since() const { return incomplete_frame_since_; }
 
  private:
   enum class State { kIdle, kConnected, kClosing, kClosed };
@@ -214,6 +218,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
   absl::Status close_reason_;  // for a graceful close
   TimerId linger_timer_ = 0;
   absl::Time last_receive_time_;
+  absl::Time incomplete_frame_since_ = absl::InfiniteFuture();
   // Keeps the connection alive from Start() until after it closed.
   std::shared_ptr<Connection> self_;
 };

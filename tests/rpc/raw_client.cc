@@ -17,9 +17,14 @@
 
 namespace framerpc::testing {
 
-absl::StatusOr<std::unique_ptr<RawClient>> RawClient::Connect(int port) {
+absl::StatusOr<std::unique_ptr<RawClient>> RawClient::Connect(
+    int port, int receive_buffer) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::InternalError(std::strerror(errno));
+  if (receive_buffer > 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer,
+                 sizeof(receive_buffer));
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));

@@ -31,7 +31,10 @@ class RawClient {
   // Connects to 127.0.0.1:`port` and reads the SETTINGS frame that a
   // framerpc server sends first (FAILED_PRECONDITION if something else
   // comes).
-  static absl::StatusOr<std::unique_ptr<RawClient>> Connect(int port);
+  // `receive_buffer`, when nonzero, sets SO_RCVBUF first (a small one makes
+  // the kernel absorb little of what the server sends).
+  static absl::StatusOr<std::unique_ptr<RawClient>> Connect(
+      int port, int receive_buffer = 0);
   ~RawClient();
 
   absl::Status Send(absl::string_view bytes);
