@@ -211,8 +211,9 @@ int Channel::Impl::PickEndpoint(absl::Time now) {
 }
 
 Channel::Impl::Connection* Channel::Impl::PickConnection(size_t endpoint) {
+  // The least loaded connection that is open or opening and below the
+  // server's limit; on a tie, one that is already connected.
   Connection* best = nullptr;
-  Connection* connecting = nullptr;
   int open = 0;
   for (uint64_t id : endpoints_[endpoint].connections) {
     Connection& candidate = *connections_.at(id);
@@ -221,23 +222,20 @@ Channel::Impl::Connection* Channel::Impl::PickConnection(size_t endpoint) {
     }
     ++open;
     if (candidate.calls.size() >= candidate.max_calls) continue;  // full
-    if (candidate.state == Connection::State::kConnecting) {
-      connecting = &candidate;
-    } else if (best == nullptr || candidate.calls.size() < best->calls.size()) {
+    if (best == nullptr || candidate.calls.size() < best->calls.size() ||
+        (candidate.calls.size() == best->calls.size() &&
+         candidate.state == Connection::State::kConnected)) {
       best = &candidate;
     }
   }
-  const bool may_open =
-      open < options_.max_connections && connecting == nullptr;
-  if (best == nullptr) {
-    if (connecting != nullptr) return connecting;
-    return may_open ? &OpenConnection(endpoint) : nullptr;
-  }
-  // Every open connection is busy: add one for the calls to come.
-  if (best->calls.size() >=
-          static_cast<size_t>(options_.max_calls_per_connection) &&
+  const bool may_open = open < options_.max_connections;
+  // Every connection is busy (or full, or there is none): open another and
+  // send this call there, so that a burst spreads over the pool.
+  if ((best == nullptr ||
+       best->calls.size() >=
+           static_cast<size_t>(options_.max_calls_per_connection)) &&
       may_open) {
-    OpenConnection(endpoint);
+    return &OpenConnection(endpoint);
   }
   return best;
 }
@@ -271,7 +269,7 @@ Channel::Impl::Connection& Channel::Impl::OpenConnection(size_t endpoint) {
   connection.idle_since = absl::Now();
   connections_.emplace(connection.id, std::move(owned));
   endpoints_[endpoint].connections.push_back(connection.id);
-  StartSweep();
+  StartSweep(keepalive_.tick());
   const uint64_t connection_id = connection.id;
   connection.connector = transport::Connector::Start(
       loop_, endpoints_[endpoint].address, options_.connect_timeout,
@@ -438,6 +436,8 @@ void Channel::Impl::OnSettings(Connection& connection,
   connection.keepalive = internal::KeepalivePolicy::Merge(
       keepalive_, FromMicros(settings.keepalive_interval_us()),
       FromMicros(settings.keepalive_timeout_us()));
+  // The detection bound is the adopted timeout plus the adopted tick.
+  StartSweep(connection.keepalive.tick());
 }
 
 void Channel::Impl::OnGoAway(Connection& connection,
@@ -450,7 +450,7 @@ void Channel::Impl::OnGoAway(Connection& connection,
   connection.draining = true;
   connection.goaway_reason = goaway.reason();
   const Endpoint& endpoint = endpoints_[connection.endpoint];
-  if (goaway.code() != wire::GoAway::IDLE) {
+  if (goaway.code() != wire::GoAway::IDLE && !shut_down_) {
     // Shutting down, refusing, or broken: send new calls elsewhere.
     Eject(connection.endpoint,
           absl::UnavailableError(absl::StrCat(
@@ -646,9 +646,11 @@ void Channel::Impl::Unpark() {
   for (uint64_t id : parked) Route(id);
 }
 
-void Channel::Impl::StartSweep() {
-  if (sweep_timer_ != 0) return;
-  sweep_timer_ = loop_->RunEvery(keepalive_.tick(), [weak = weak_from_this()] {
+void Channel::Impl::StartSweep(absl::Duration tick) {
+  if (sweep_timer_ != 0 && tick >= sweep_tick_) return;
+  if (sweep_timer_ != 0) loop_->CancelTimer(sweep_timer_);
+  sweep_tick_ = tick;
+  sweep_timer_ = loop_->RunEvery(tick, [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->Sweep();
   });
 }

@@ -146,7 +146,9 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   void Unpark();
   // Once per keepalive tick: heartbeats and idle connections.
   void Sweep();
-  void StartSweep();
+  // Starts the sweep at `tick`, or restarts it if `tick` is shorter than the
+  // current one (a server stated a stricter keepalive policy).
+  void StartSweep(absl::Duration tick);
   void ShutdownOnLoop();
   absl::Status NoEndpointStatus(const Call& call, absl::Time now) const;
 
@@ -166,6 +168,7 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   bool slot_waiters_scheduled_ = false;
   transport::TimerId unpark_timer_ = 0;
   transport::TimerId sweep_timer_ = 0;
+  absl::Duration sweep_tick_ = absl::InfiniteDuration();
   size_t next_endpoint_ = 0;
   uint64_t next_connection_id_ = 1;
   bool shut_down_ = false;

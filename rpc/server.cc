@@ -156,11 +156,10 @@ class Server::Impl {
         internal::KeepalivePolicy{options.keepalive_interval,
                                   options.keepalive_timeout}
             .tick();
+    sweep_timers_.resize(loops_->size());
+    sweep_ticks_.resize(loops_->size());
     for (int i = 0; i < loops_->size(); ++i) {
-      sweep_timers_.push_back(loops_->loop(i)->RunEvery(tick, [this, i] {
-        const absl::Time now = absl::Now();
-        for (auto& [key, connection] : registries_[i]) connection->Sweep(now);
-      }));
+      loops_->loop(i)->RunInLoop([this, i, tick] { StartSweep(i, tick); });
     }
     acceptor_ = std::make_unique<transport::Acceptor>(
         loops_->loop(0), *address,
@@ -264,11 +263,27 @@ class Server::Impl {
                                             options));
           ServerConnection* key = connection.get();
           registries_[index].emplace(key, connection);
+          connection->SetTickRequest([this, index](absl::Duration tick) {
+            StartSweep(static_cast<int>(index), tick);
+          });
           connection->Start([this, index, loop, key] {
             // Erased in a later task: the connection is still on the stack.
             loop->Post([this, index, key] { registries_[index].erase(key); });
           });
         });
+  }
+
+  // Loop i: (re)starts loop i's sweep at `tick` unless it already runs at
+  // least that often.
+  void StartSweep(int i, absl::Duration tick) {
+    if (sweep_timers_[i] != 0 && tick >= sweep_ticks_[i]) return;
+    transport::EventLoop* loop = loops_->loop(i);
+    if (sweep_timers_[i] != 0) loop->CancelTimer(sweep_timers_[i]);
+    sweep_ticks_[i] = tick;
+    sweep_timers_[i] = loop->RunEvery(tick, [this, i] {
+      const absl::Time now = absl::Now();
+      for (auto& [key, connection] : registries_[i]) connection->Sweep(now);
+    });
   }
 
   // Loop 0: tells a connection over max_connections why it is closed.
@@ -325,8 +340,9 @@ class Server::Impl {
       // Connections are destroyed on their own loop threads.
       for (size_t i = 0; i < registries_.size(); ++i) {
         RunOnLoopAndWait(i, [this, i] {
-          if (i < sweep_timers_.size()) {
+          if (i < sweep_timers_.size() && sweep_timers_[i] != 0) {
             loops_->loop(static_cast<int>(i))->CancelTimer(sweep_timers_[i]);
+            sweep_timers_[i] = 0;
           }
           registries_[i].clear();
         });
@@ -349,7 +365,9 @@ class Server::Impl {
       absl::flat_hash_map<ServerConnection*, std::shared_ptr<ServerConnection>>>
       registries_;
   std::unique_ptr<transport::Acceptor> acceptor_;
+  // Per loop, touched only on that loop.
   std::vector<transport::TimerId> sweep_timers_;
+  std::vector<absl::Duration> sweep_ticks_;
   size_t next_loop_ = 0;   // loop 0 only
   bool refusing_ = false;  // loop 0 only
 };

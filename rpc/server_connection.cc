@@ -218,6 +218,7 @@ void ServerConnection::Sweep(absl::Time now) {
       idle_timeout != absl::InfiniteDuration() &&
       now - idle_since_ >= idle_timeout) {
     draining_ = true;
+    goaway_last_call_id_ = last_call_id_;
     SendGoAway(*connection_, wire::GoAway::IDLE, last_call_id_,
                absl::StrCat("connection idle for ",
                             absl::FormatDuration(idle_timeout)));
@@ -248,6 +249,7 @@ void ServerConnection::OnFrame(const transport::FrameView& frame) {
               std::min<uint64_t>(settings.keepalive_interval_us(), INT64_MAX))),
           absl::Microseconds(static_cast<int64_t>(
               std::min<uint64_t>(settings.keepalive_timeout_us(), INT64_MAX))));
+      if (request_tick_) request_tick_(keepalive_.tick());
       return;
     }
     case FrameType::kPong:
@@ -278,7 +280,7 @@ void ServerConnection::OnRequest(const transport::FrameView& frame) {
     return;
   }
   last_call_id_ = std::max(last_call_id_, id);
-  if (draining_) {
+  if (draining_ && id > goaway_last_call_id_) {
     Reject(id, absl::UnavailableError(
                    "server is shutting down; the call was not started"));
     return;
@@ -423,6 +425,7 @@ void ServerConnection::FailConnection(const absl::Status& error) {
 void ServerConnection::Drain() {
   if (draining_ || closed_) return;
   draining_ = true;
+  goaway_last_call_id_ = last_call_id_;
   SendGoAway(*connection_, wire::GoAway::NO_ERROR, last_call_id_,
              "server shutting down");
 }

@@ -96,12 +96,19 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // runs once, on the loop thread, when the connection has closed.
   void Start(absl::AnyInvocable<void()> on_closed);
 
-  // Sends GOAWAY; requests that arrive later are answered UNAVAILABLE.
+  // Sends GOAWAY; requests with a higher call id than any seen so far are
+  // answered UNAVAILABLE from now on.
   void Drain();
 
   // Answers every call still being served with `status`, marks their
   // contexts cancelled, and closes the connection gracefully.
   void Close(const absl::Status& status);
+
+  // Called with the sweep tick this connection needs, when the client's
+  // SETTINGS made its keepalive policy stricter than the server's.
+  void SetTickRequest(absl::AnyInvocable<void(absl::Duration)> request) {
+    request_tick_ = std::move(request);
+  }
 
   // Called by the server's sweep once per keepalive tick: sends a PING when
   // the client has been silent for the keepalive interval, closes the
@@ -142,11 +149,15 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   absl::Time idle_since_;
   uint64_t pings_sent_ = 0;
   uint64_t last_call_id_ = 0;
+  // The last_call_id of the GOAWAY we sent: calls up to it are still served
+  // (a lower id may arrive after a higher one), later ones are refused.
+  uint64_t goaway_last_call_id_ = 0;
   bool draining_ = false;
   bool closed_ = false;
   // The reason for closing was already logged (by whoever decided to close).
   bool close_logged_ = false;
   absl::AnyInvocable<void()> on_closed_;
+  absl::AnyInvocable<void(absl::Duration)> request_tick_;
 };
 
 // Runs `handler` for `call`, turning an exception into INTERNAL.

@@ -78,7 +78,9 @@ int main(int argc, char** argv) {
 
   const std::string listen_address =
       options.address.substr(0, options.address.rfind(':'));
-  std::printf("serving %zu entries from %s on %s:%d\n", holder->Get()->size(),
+  const size_t entries = holder->Get()->size();
+  std::printf("serving %zu %s from %s on %s:%d\n", entries,
+              entries == 1 ? "entry" : "entries",
               holder->Get()->source().c_str(), listen_address.c_str(), *port);
   std::fflush(stdout);
 
@@ -92,8 +94,9 @@ int main(int argc, char** argv) {
     }
     absl::Status reloaded = holder->Reload();
     if (reloaded.ok()) {
-      std::printf("reloaded %zu entries from %s\n", holder->Get()->size(),
-                  holder->path().c_str());
+      const size_t count = holder->Get()->size();
+      std::printf("reloaded %zu %s from %s\n", count,
+                  count == 1 ? "entry" : "entries", holder->path().c_str());
     } else {
       std::fprintf(stderr,
                    "dict_server: reload failed, still serving the "
