@@ -124,9 +124,10 @@ class Channel {
       const absl::Status& status, absl::string_view response_payload)>;
 
   // Starts a call of `method` with `request` (serialized before this
-  // returns). `done` runs exactly once, on an I/O thread (or on the calling
-  // thread when the call fails before it is sent), and must not block.
-  // Most users call the generated stub instead.
+  // returns). The strings `method` points to must stay valid until `done`
+  // has run (generated stubs use static ones). `done` runs exactly once, on an
+  // I/O thread (or on the calling thread when the call fails before it is
+  // sent), and must not block. Most users call the generated stub instead.
   void StartCall(const RpcMethod& method,
                  const google::protobuf::MessageLite& request,
                  const CallOptions& options, RawCompletion done);

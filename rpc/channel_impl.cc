@@ -63,7 +63,7 @@ std::vector<std::string> Channel::Impl::endpoint_names() const {
 
 absl::Status Channel::Impl::CancelledStatus(const Call& call) {
   return absl::CancelledError(
-      absl::StrCat("call to ", call.name, " cancelled by the caller"));
+      absl::StrCat("call to ", call.name(), " cancelled by the caller"));
 }
 
 void Channel::Impl::Finish(Call& call, const absl::Status& status,
@@ -87,14 +87,14 @@ void Channel::Impl::StartCall(const RpcMethod& method,
   auto call = std::make_unique<Call>();
   call->id = next_call_id_.fetch_add(1, std::memory_order_relaxed);
   call->deadline = deadline;
-  call->name = absl::StrCat(method.service, "/", method.method);
+  call->method = method;
   call->done = std::move(done);
   call->response_metadata = options.response_metadata;
   call->wait_for_ready = options.wait_for_ready;
   if (deadline <= now) {
     Finish(*call, absl::DeadlineExceededError(
                       absl::StrCat("deadline passed before the call to ",
-                                   call->name, " on ", target_, " started")));
+                                   call->name(), " on ", target_, " started")));
     return;
   }
   wire::RequestHeader header;
@@ -112,7 +112,7 @@ void Channel::Impl::StartCall(const RpcMethod& method,
   if (call->frame.frame_size() > options_.max_frame_size) {
     Finish(*call,
            absl::ResourceExhaustedError(absl::StrCat(
-               "request to ", call->name, " is ", call->frame.frame_size(),
+               "request to ", call->name(), " is ", call->frame.frame_size(),
                " bytes, over the frame limit of ", options_.max_frame_size,
                " bytes (ChannelOptions.max_frame_size); not sent")));
     return;
@@ -135,9 +135,9 @@ void Channel::Impl::Shutdown() {
 
 void Channel::Impl::StartOnLoop(std::unique_ptr<Call> call) {
   if (shut_down_) {
-    Finish(*call, absl::CancelledError(absl::StrCat("channel to ", target_,
-                                                    " destroyed; call to ",
-                                                    call->name, " not sent")));
+    Finish(*call, absl::CancelledError(absl::StrCat(
+                      "channel to ", target_, " destroyed; call to ",
+                      call->name(), " not sent")));
     return;
   }
   const uint64_t id = call->id;
@@ -596,8 +596,8 @@ void Channel::Impl::OnDeadline(uint64_t id) {
                          NoEndpointStatus(call, absl::Now()).message(), ")");
   }
   Abandon(id, absl::DeadlineExceededError(
-                  absl::StrCat("deadline exceeded: call to ", call.name, " on ",
-                               target_, where)));
+                  absl::StrCat("deadline exceeded: call to ", call.name(),
+                               " on ", target_, where)));
 }
 
 void Channel::Impl::OnCancelled(uint64_t id) {
@@ -621,7 +621,7 @@ absl::Status Channel::Impl::NoEndpointStatus(const Call& call,
   return absl::UnavailableError(absl::StrCat(
       endpoints_.size() == 1 ? "endpoint is down: "
                              : "every endpoint is down: ",
-      absl::StrJoin(reasons, "; "), "; call to ", call.name, " not sent"));
+      absl::StrJoin(reasons, "; "), "; call to ", call.name(), " not sent"));
 }
 
 void Channel::Impl::ScheduleUnpark() {
@@ -705,7 +705,7 @@ void Channel::Impl::ShutdownOnLoop() {
     std::unique_ptr<Call> call = Take(calls_.begin());
     Finish(*call, absl::CancelledError(absl::StrCat(
                       "channel to ", target_, " destroyed before call to ",
-                      call->name, " completed")));
+                      call->name(), " completed")));
   }
   for (auto& [id, connection] : connections_) {
     if (connection->connector != nullptr) connection->connector->Cancel();

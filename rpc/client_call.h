@@ -11,10 +11,12 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "rpc/call_options.h"
 #include "rpc/channel.h"
 #include "rpc/frame_io.h"
+#include "rpc/rpc_method.h"
 #include "transport/event_loop.h"
 
 namespace framerpc::internal {
@@ -22,8 +24,13 @@ namespace framerpc::internal {
 struct ClientCall {
   uint64_t id = 0;
   absl::Time deadline = absl::InfiniteFuture();
-  // "service/method", for error messages.
-  std::string name;
+  // What is called; its strings are static (generated stubs) or otherwise
+  // outlive the call (see Channel::StartCall).
+  RpcMethod method;
+  // "service/method", for error messages only.
+  std::string name() const {
+    return absl::StrCat(method.service, "/", method.method);
+  }
   // The REQUEST frame. Kept until the call completes: a call that a server
   // refused unseen (GOAWAY) is sent again elsewhere.
   EncodedFrame frame;

@@ -12,6 +12,8 @@
 #ifndef FRAMERPC_RPC_LOOP_HANDLE_H_
 #define FRAMERPC_RPC_LOOP_HANDLE_H_
 
+#include <atomic>
+#include <thread>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -35,21 +37,30 @@ class LoopHandle {
     return true;
   }
 
-  // True when called on the loop's thread (false once retired).
-  bool IsInLoopThread() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::ReaderMutexLock lock(&mu_);
-    return loop_ != nullptr && loop_->IsInLoopThread();
+  // Records the calling thread as the loop's. REQUIRES: called on the loop's
+  // thread, before the handle is given to any call.
+  void BindToCurrentThread() {
+    thread_.store(std::this_thread::get_id(), std::memory_order_release);
+  }
+
+  // True when called on the loop's thread (false once retired, or before
+  // BindToCurrentThread). Lock-free: it is asked once per call.
+  bool IsInLoopThread() const {
+    return thread_.load(std::memory_order_acquire) ==
+           std::this_thread::get_id();
   }
 
   // Stops all later posts. Idempotent.
   void Retire() ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     loop_ = nullptr;
+    thread_.store(std::thread::id(), std::memory_order_release);
   }
 
  private:
   mutable absl::Mutex mu_;
   transport::EventLoop* loop_ ABSL_GUARDED_BY(mu_);
+  std::atomic<std::thread::id> thread_{};
 };
 
 }  // namespace framerpc::internal

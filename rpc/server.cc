@@ -147,7 +147,9 @@ class Server::Impl {
         std::make_unique<transport::EventLoopGroup>(io_threads, "framerpc-srv");
     loops_->Start();
     for (int i = 0; i < loops_->size(); ++i) {
-      handles_.push_back(std::make_shared<LoopHandle>(loops_->loop(i)));
+      auto handle = std::make_shared<LoopHandle>(loops_->loop(i));
+      loops_->loop(i)->RunInLoop([handle] { handle->BindToCurrentThread(); });
+      handles_.push_back(std::move(handle));
     }
     registries_.resize(loops_->size());
     // One sweep per loop checks the heartbeats and idleness of its

@@ -6,6 +6,7 @@
 #include <exception>
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
@@ -41,23 +42,32 @@ absl::Time DeadlineFromTimeout(absl::Time now, uint64_t timeout_us) {
 }  // namespace
 
 bool ServerState::TryAcquireCall() {
-  absl::MutexLock lock(&mu);
-  if (active_calls >= options.max_concurrent_calls) return false;
-  ++active_calls;
+  if (active_calls.fetch_add(1, std::memory_order_relaxed) >=
+      options.max_concurrent_calls) {
+    ReleaseCall();
+    return false;
+  }
   return true;
 }
 
 void ServerState::ReleaseCall() {
-  absl::MutexLock lock(&mu);
-  --active_calls;
+  // Only a shutdown waiting for the last call pays for the lock.
+  if (active_calls.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+      awaiting_no_calls.load(std::memory_order_seq_cst)) {
+    absl::MutexLock lock(&mu);
+    no_calls.SignalAll();
+  }
 }
 
 bool ServerState::AwaitNoCalls(absl::Time deadline) {
+  awaiting_no_calls.store(true, std::memory_order_seq_cst);
   absl::MutexLock lock(&mu);
-  auto no_calls = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    return active_calls == 0;
-  };
-  return mu.AwaitWithDeadline(absl::Condition(&no_calls), deadline);
+  while (active_calls.load(std::memory_order_seq_cst) > 0) {
+    if (no_calls.WaitWithDeadline(&mu, deadline)) {
+      return active_calls.load(std::memory_order_seq_cst) == 0;
+    }
+  }
+  return true;
 }
 
 ServerCall::ServerCall(std::weak_ptr<ServerConnection> connection,
@@ -190,6 +200,14 @@ void ServerConnection::Sweep(absl::Time now) {
     case KeepalivePolicy::Action::kNone:
       break;
   }
+  // Calls past their deadline: the client has given up. Free their slots
+  // and tell the handlers (IsCancelled() also checks the deadline itself,
+  // so a handler sees it at once; this only frees the slot, within a tick).
+  std::vector<uint64_t> expired;
+  for (const auto& [id, call] : calls_) {
+    if (call->context().deadline() <= now) expired.push_back(id);
+  }
+  for (uint64_t id : expired) Forget(id)->context().MarkCancelled();
   // Checked here, between loop turns, so that output is what the kernel
   // would not take: a burst of answers flushed in one turn never counts.
   const size_t queued = connection_->pending_output_bytes();
@@ -333,20 +351,6 @@ void ServerConnection::OnRequest(const transport::FrameView& frame) {
       std::move(*header.mutable_service()), std::move(*header.mutable_method()),
       peer_, deadline,
       Metadata(header.metadata().begin(), header.metadata().end()));
-  if (deadline != absl::InfiniteFuture()) {
-    // Past the deadline the client has given up: free the call's slot and
-    // tell the handler through IsCancelled(); no answer is sent.
-    call->deadline_timer = connection_->loop()->RunAfter(
-        deadline - now, [weak = weak_from_this(), id] {
-          auto self = weak.lock();
-          if (self == nullptr) return;
-          auto it = self->calls_.find(id);
-          if (it == self->calls_.end()) return;
-          it->second->deadline_timer = 0;
-          std::shared_ptr<ServerCall> expired = self->Forget(id);
-          expired->context().MarkCancelled();
-        });
-  }
   calls_.emplace(id, call);
   Dispatch(std::move(call), handler, frame.payload);
 }
@@ -391,10 +395,6 @@ std::shared_ptr<ServerCall> ServerConnection::Forget(uint64_t id) {
   if (it == calls_.end()) return nullptr;
   std::shared_ptr<ServerCall> call = std::move(it->second);
   calls_.erase(it);
-  if (call->deadline_timer != 0) {
-    connection_->loop()->CancelTimer(call->deadline_timer);
-    call->deadline_timer = 0;
-  }
   state_->ReleaseCall();
   if (calls_.empty()) idle_since_ = absl::Now();
   return call;

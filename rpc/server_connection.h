@@ -38,7 +38,7 @@ namespace framerpc::internal {
 
 // State shared by the Server and all of its connections and calls.
 // Thread safety: `options`, `services` and `workers` are immutable once the
-// server has started; the call count is guarded by `mu`.
+// server has started; the call count is atomic.
 struct ServerState {
   ServerOptions options;
   absl::flat_hash_map<std::string, Service*> services;
@@ -46,13 +46,17 @@ struct ServerState {
   std::unique_ptr<WorkerPool> workers;
 
   // Takes one of the max_concurrent_calls slots; false when none is free.
-  bool TryAcquireCall() ABSL_LOCKS_EXCLUDED(mu);
+  // Lock-free.
+  bool TryAcquireCall();
   void ReleaseCall() ABSL_LOCKS_EXCLUDED(mu);
   // Waits until no call is being served or `deadline` passes; true if none.
   bool AwaitNoCalls(absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu);
 
+  std::atomic<int> active_calls{0};
+  // Set by AwaitNoCalls: ReleaseCall then signals `no_calls` at zero.
+  std::atomic<bool> awaiting_no_calls{false};
   absl::Mutex mu;
-  int active_calls ABSL_GUARDED_BY(mu) = 0;
+  absl::CondVar no_calls;
 
   // Connections accepted and not yet closed (counted from accept on).
   std::atomic<int> connections{0};
@@ -73,9 +77,6 @@ class ServerCall final : public ServerCallHandle {
               const google::protobuf::MessageLite* response) override;
 
   uint64_t id() const { return id_; }
-
-  // Loop thread only.
-  transport::TimerId deadline_timer = 0;
 
  private:
   const std::weak_ptr<ServerConnection> connection_;

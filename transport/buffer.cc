@@ -86,7 +86,7 @@ void Buffer::Shrink(size_t reserve) {
   writer_ = kCheapPrepend + readable;
 }
 
-ssize_t Buffer::ReadFromFd(int fd, int* saved_errno) {
+ssize_t Buffer::ReadFromFd(int fd, int* saved_errno, bool* drained) {
   char extra[kExtraReadSize];
   const size_t writable = WritableBytes();
   iovec vec[2];
@@ -104,6 +104,10 @@ ssize_t Buffer::ReadFromFd(int fd, int* saved_errno) {
   if (n < 0) {
     *saved_errno = errno;
     return n;
+  }
+  if (drained != nullptr) {
+    const size_t room = iovcnt == 2 ? writable + sizeof(extra) : writable;
+    *drained = static_cast<size_t>(n) < room;
   }
   if (static_cast<size_t>(n) <= writable) {
     writer_ += static_cast<size_t>(n);

@@ -83,8 +83,11 @@ class Buffer {
   // Reads what `fd` has with one readv into the writable space and a
   // kExtraReadSize stack buffer, appending whatever lands in the latter.
   // Retries EINTR. Returns the byte count (0 at EOF), or -1 with the errno in
-  // *saved_errno (EAGAIN when nothing is available).
-  ssize_t ReadFromFd(int fd, int* saved_errno);
+  // *saved_errno (EAGAIN when nothing is available). When `drained` is
+  // given, it is set to whether the read returned less than it had room for:
+  // the socket had nothing more just then, so another read would only say
+  // EAGAIN.
+  ssize_t ReadFromFd(int fd, int* saved_errno, bool* drained = nullptr);
 
  private:
   void MakeSpace(size_t n);

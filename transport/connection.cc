@@ -120,7 +120,8 @@ void Connection::HandleEvents(uint32_t epoll_events) {
 void Connection::HandleRead() {
   for (int i = 0; i < kMaxReadsPerTurn; ++i) {
     int err = 0;
-    const ssize_t n = input_.ReadFromFd(socket_.fd(), &err);
+    bool drained = false;
+    const ssize_t n = input_.ReadFromFd(socket_.fd(), &err, &drained);
     if (n > 0) {
       last_receive_time_ = loop_->Now();
       if (state_.load() == State::kClosing) {
@@ -128,8 +129,10 @@ void Connection::HandleRead() {
       } else {
         ParseInput();
       }
-      // A callback may have paused reading or closed the connection.
-      if (!WantRead()) break;
+      // A callback may have paused reading or closed the connection. A
+      // short read means the socket is empty: skip the readv that would
+      // only say EAGAIN (epoll is level-triggered, so nothing is missed).
+      if (!WantRead() || drained) break;
     } else if (n == 0) {
       HandleEof();
       return;
