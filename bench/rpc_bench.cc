@@ -1,0 +1,216 @@
+// Copyright 2026 The framerpc Authors.
+//
+// Per-call costs of the rpc layer, without the load generator:
+//
+// - Request/response header build and parse: what Channel::StartCall and
+//   ServerCall::Finish do to make a frame body (a RequestHeader or
+//   ResponseHeader plus the serialized message, rpc/frame_io.h), and what
+//   ServerConnection::OnRequest and the channel's OnResponse do to read one.
+// - A whole Echo round trip through the generated stub, Server and Channel.
+//   framerpc's public API has no in-process transport (a Channel takes
+//   "host:port", a Server binds one), so "without sockets" is not possible:
+//   these run over 127.0.0.1 within this one process, with the server's
+//   handlers inline on the I/O thread or on the worker pool.
+//
+//   build/bench/bench/rpc_bench --benchmark_min_time=0.5
+//
+// For the cost with real separate processes and many calls in flight, see
+// bench/run.sh.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/blocking_counter.h"
+#include "benchmark/benchmark.h"
+#include "echo.framerpc.h"
+#include "framerpc/wire.pb.h"
+#include "rpc/channel.h"
+#include "rpc/frame_io.h"
+#include "rpc/server.h"
+#include "services/echo/echo_service.h"
+
+namespace framerpc {
+namespace {
+
+namespace v1 = ::framerpc::echo::v1;
+using transport::FrameType;
+
+v1::EchoRequest Request(int64_t size) {
+  v1::EchoRequest request;
+  request.set_message(std::string(static_cast<size_t>(size), 'x'));
+  return request;
+}
+
+// As Channel::StartCall: header fields from the method and the deadline,
+// then header and request serialized into one frame body.
+void BM_RequestHeaderBuild(benchmark::State& state) {
+  const v1::EchoRequest request = Request(state.range(0));
+  uint64_t id = 1;
+  for (auto _ : state) {
+    wire::RequestHeader header;
+    header.set_call_id(id++);
+    header.set_service("framerpc.echo.v1.Echo");
+    header.set_method("Echo");
+    header.set_timeout_us(10'000'000);
+    internal::EncodedFrame frame =
+        internal::EncodeFrame(FrameType::kRequest, header, &request);
+    benchmark::DoNotOptimize(frame.body.data());
+  }
+}
+BENCHMARK(BM_RequestHeaderBuild)->Arg(16)->Arg(1024);
+
+// As ServerConnection::OnRequest: the RequestHeader parsed from the meta
+// section, then the request from the payload (what the handler gets).
+void BM_RequestHeaderParse(benchmark::State& state) {
+  wire::RequestHeader header;
+  header.set_call_id(12345);
+  header.set_service("framerpc.echo.v1.Echo");
+  header.set_method("Echo");
+  header.set_timeout_us(10'000'000);
+  const v1::EchoRequest request = Request(state.range(0));
+  const internal::EncodedFrame frame =
+      internal::EncodeFrame(FrameType::kRequest, header, &request);
+  const absl::string_view body = frame.body;
+  for (auto _ : state) {
+    wire::RequestHeader parsed;
+    bool ok =
+        parsed.ParseFromArray(body.data(), static_cast<int>(frame.meta_length));
+    v1::EchoRequest payload;
+    ok &= payload.ParseFromArray(
+        body.data() + frame.meta_length,
+        static_cast<int>(body.size() - frame.meta_length));
+    if (!ok) state.SkipWithError("parse failed");
+    benchmark::DoNotOptimize(payload);
+  }
+}
+BENCHMARK(BM_RequestHeaderParse)->Arg(16)->Arg(1024);
+
+// As ServerCall::Finish for an OK answer.
+void BM_ResponseHeaderBuild(benchmark::State& state) {
+  v1::EchoResponse response;
+  response.set_message(std::string(static_cast<size_t>(state.range(0)), 'x'));
+  uint64_t id = 1;
+  for (auto _ : state) {
+    wire::ResponseHeader header;
+    header.set_call_id(id++);
+    internal::EncodedFrame frame =
+        internal::EncodeFrame(FrameType::kResponse, header, &response);
+    benchmark::DoNotOptimize(frame.body.data());
+  }
+}
+BENCHMARK(BM_ResponseHeaderBuild)->Arg(16)->Arg(1024);
+
+// As the channel's OnResponse and the generated stub: header, then response.
+void BM_ResponseHeaderParse(benchmark::State& state) {
+  wire::ResponseHeader header;
+  header.set_call_id(12345);
+  v1::EchoResponse response;
+  response.set_message(std::string(static_cast<size_t>(state.range(0)), 'x'));
+  const internal::EncodedFrame frame =
+      internal::EncodeFrame(FrameType::kResponse, header, &response);
+  const absl::string_view body = frame.body;
+  for (auto _ : state) {
+    wire::ResponseHeader parsed;
+    bool ok =
+        parsed.ParseFromArray(body.data(), static_cast<int>(frame.meta_length));
+    v1::EchoResponse payload;
+    ok &= payload.ParseFromArray(
+        body.data() + frame.meta_length,
+        static_cast<int>(body.size() - frame.meta_length));
+    if (!ok) state.SkipWithError("parse failed");
+    benchmark::DoNotOptimize(payload);
+  }
+}
+BENCHMARK(BM_ResponseHeaderParse)->Arg(16)->Arg(1024);
+
+// A server (one I/O thread; arg: 1 = inline handlers, 0 = worker pool) and a
+// stub on a channel to it, for the round-trip benchmarks.
+class Loopback {
+ public:
+  explicit Loopback(bool inline_handlers) {
+    ServerOptions options;
+    options.io_threads = 1;
+    if (inline_handlers) {
+      options.handler_threads = ServerOptions::HandlerThreads::kInline;
+    }
+    server_ = std::make_unique<Server>(options);
+    ok_ = server_->AddService(&echo_).ok();
+    absl::StatusOr<int> port = server_->Start();
+    ok_ = ok_ && port.ok();
+    if (!ok_) return;
+    absl::StatusOr<std::shared_ptr<Channel>> channel =
+        Channel::Create("127.0.0.1:" + std::to_string(*port));
+    ok_ = channel.ok();
+    if (ok_) stub_ = std::make_unique<v1::Echo::Stub>(*channel);
+  }
+  ~Loopback() {
+    stub_.reset();
+    server_->Shutdown(absl::Seconds(1));
+    server_->Wait();
+  }
+
+  bool ok() const { return ok_; }
+  v1::Echo::Stub& stub() { return *stub_; }
+
+ private:
+  echo::EchoService echo_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<v1::Echo::Stub> stub_;
+  bool ok_ = false;
+};
+
+// One blocking call at a time: the latency of a lone call, all of it.
+void BM_EchoRoundTripBlocking(benchmark::State& state) {
+  Loopback loopback(state.range(0) == 1);
+  if (!loopback.ok()) {
+    state.SkipWithError("could not start the server");
+    return;
+  }
+  const v1::EchoRequest request = Request(16);
+  for (auto _ : state) {
+    absl::StatusOr<v1::EchoResponse> response = loopback.stub().Echo(request);
+    if (!response.ok()) {
+      state.SkipWithError(response.status().ToString().c_str());
+      return;
+    }
+  }
+  state.SetLabel(state.range(0) == 1 ? "inline handlers" : "worker pool");
+}
+BENCHMARK(BM_EchoRoundTripBlocking)->Arg(1)->Arg(0)->UseRealTime();
+
+// 64 asynchronous calls started at once, then waited for: throughput with
+// many calls in flight on one connection (items/s = calls/s).
+void BM_EchoRoundTripAsync64(benchmark::State& state) {
+  constexpr int kBatch = 64;
+  Loopback loopback(state.range(0) == 1);
+  if (!loopback.ok()) {
+    state.SkipWithError("could not start the server");
+    return;
+  }
+  std::vector<v1::EchoRequest> requests(kBatch, Request(16));
+  for (auto _ : state) {
+    absl::BlockingCounter done(kBatch);
+    std::atomic<int> failed{0};
+    for (int i = 0; i < kBatch; ++i) {
+      loopback.stub().EchoAsync(requests[static_cast<size_t>(i)], {},
+                                [&](absl::StatusOr<v1::EchoResponse> response) {
+                                  if (!response.ok()) failed.fetch_add(1);
+                                  done.DecrementCount();
+                                });
+    }
+    done.Wait();
+    if (failed.load() > 0) {
+      state.SkipWithError("calls failed");
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  state.SetLabel(state.range(0) == 1 ? "inline handlers" : "worker pool");
+}
+BENCHMARK(BM_EchoRoundTripAsync64)->Arg(1)->Arg(0)->UseRealTime();
+
+}  // namespace
+}  // namespace framerpc
+
+BENCHMARK_MAIN();
