@@ -6,7 +6,6 @@
 // server processes and real signals are in tests/integration/.)
 
 #include <atomic>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +22,7 @@
 #include "rpc/server.h"
 #include "tests/rpc/raw_client.h"
 #include "tests/rpc/test_service.h"
+#include "tests/rpc/wait_until.h"
 
 namespace framerpc {
 namespace {
@@ -31,6 +31,7 @@ using ::testing::HasSubstr;
 using testing::TestRequest;
 using testing::TestResponse;
 using testing::TestService;
+using testing::WaitUntil;
 
 // Short heartbeats so that the tests run fast. A peer is dead after 300 ms
 // of silence; the sweep runs every 30 ms.
@@ -40,17 +41,6 @@ ServerOptions FastServer() {
   options.keepalive_timeout = absl::Milliseconds(300);
   options.worker_threads = 8;
   return options;
-}
-
-// Polls `condition` until it holds or `timeout` passes. For observing
-// counters that have no notification of their own.
-bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
 }
 
 // A server with its own TestService, started on `port` (0 = any).

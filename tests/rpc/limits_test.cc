@@ -5,7 +5,6 @@
 // being served.
 
 #include <atomic>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +19,7 @@
 #include "rpc/server.h"
 #include "tests/rpc/raw_client.h"
 #include "tests/rpc/test_service.h"
+#include "tests/rpc/wait_until.h"
 #include "transport/frame_codec.h"
 
 namespace framerpc {
@@ -29,15 +29,7 @@ using ::testing::HasSubstr;
 using testing::TestRequest;
 using testing::TestResponse;
 using testing::TestService;
-
-bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
-}
+using testing::WaitUntil;
 
 class LimitsTest : public ::testing::Test {
  protected:
@@ -106,25 +98,20 @@ TEST_F(LimitsTest, CallsPerConnectionOverTheLimitAreResourceExhausted) {
   TestRequest sleeper;
   sleeper.set_sleep_ms(500);
   for (uint64_t id = 1; id <= 3; ++id) {
-    wire::RequestHeader header;
-    header.set_call_id(id);
-    header.set_service("framerpc.testing.TestService");
-    header.set_method("Echo");
     ASSERT_TRUE((*raw)
-                    ->SendFrame(transport::FrameType::kRequest, header,
-                                sleeper.SerializeAsString())
+                    ->SendRequest(id, "framerpc.testing.TestService", "Echo",
+                                  sleeper.SerializeAsString())
                     .ok());
   }
   // The third is refused at once; the first two are answered later.
-  absl::StatusOr<testing::RawFrame> frame = (*raw)->ReadFrame(absl::Seconds(5));
-  ASSERT_TRUE(frame.ok()) << frame.status();
-  ASSERT_EQ(frame->type, transport::FrameType::kResponse);
-  wire::ResponseHeader response;
-  ASSERT_TRUE(response.ParseFromString(frame->meta));
-  EXPECT_EQ(response.call_id(), 3u);
-  EXPECT_EQ(response.status_code(),
+  absl::StatusOr<wire::ResponseHeader> response =
+      (*raw)->ReadResponse(absl::Seconds(5));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->call_id(), 3u);
+  EXPECT_EQ(response->status_code(),
             static_cast<uint32_t>(absl::StatusCode::kResourceExhausted));
-  EXPECT_THAT(response.status_message(), HasSubstr("max_calls_per_connection"));
+  EXPECT_THAT(response->status_message(),
+              HasSubstr("max_calls_per_connection"));
   ExpectServing();
 }
 
@@ -189,22 +176,11 @@ TEST_F(LimitsTest, ClientThatDoesNotReadItsResponsesIsClosed) {
   auto raw = testing::RawClient::Connect(port_, 4096);
   ASSERT_TRUE(raw.ok()) << raw.status();
   std::string requests;
+  TestRequest request;
+  request.set_response_size(900 * 1024);
   for (uint64_t id = 1; id <= 40; ++id) {
-    wire::RequestHeader header;
-    header.set_call_id(id);
-    header.set_service("framerpc.testing.TestService");
-    header.set_method("Echo");
-    TestRequest request;
-    request.set_response_size(900 * 1024);
-    const std::string meta = header.SerializeAsString();
-    const std::string payload = request.SerializeAsString();
-    transport::FrameHeader frame;
-    frame.type = transport::FrameType::kRequest;
-    frame.meta_length = static_cast<uint32_t>(meta.size());
-    frame.payload_length = static_cast<uint32_t>(payload.size());
-    std::string bytes(transport::kFrameHeaderSize, '\0');
-    transport::FrameCodec::EncodeHeader(frame, bytes.data());
-    requests += bytes + meta + payload;
+    requests += testing::EncodeRequest(id, "framerpc.testing.TestService",
+                                       "Echo", request.SerializeAsString());
   }
   ASSERT_TRUE((*raw)->Send(requests).ok());
   // The server closes that connection; its memory is freed with it.

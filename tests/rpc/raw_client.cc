@@ -81,6 +81,54 @@ absl::Status RawClient::SendFrame(transport::FrameType type,
   return SendFrame(type, meta.SerializeAsString(), payload);
 }
 
+std::string EncodeRequest(uint64_t call_id, absl::string_view service,
+                          absl::string_view method, absl::string_view payload) {
+  wire::RequestHeader header;
+  header.set_call_id(call_id);
+  header.set_service(std::string(service));
+  header.set_method(std::string(method));
+  const std::string meta = header.SerializeAsString();
+  transport::FrameHeader frame;
+  frame.type = transport::FrameType::kRequest;
+  frame.meta_length = static_cast<uint32_t>(meta.size());
+  frame.payload_length = static_cast<uint32_t>(payload.size());
+  std::string bytes(transport::kFrameHeaderSize, '\0');
+  transport::FrameCodec::EncodeHeader(frame, bytes.data());
+  bytes += meta;
+  bytes.append(payload.data(), payload.size());
+  return bytes;
+}
+
+absl::Status RawClient::SendRequest(uint64_t call_id, absl::string_view service,
+                                    absl::string_view method,
+                                    absl::string_view payload) {
+  return Send(EncodeRequest(call_id, service, method, payload));
+}
+
+absl::StatusOr<wire::ResponseHeader> RawClient::ReadResponse(
+    absl::Duration timeout, std::string* payload) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    absl::StatusOr<RawFrame> frame = ReadFrame(deadline - absl::Now());
+    if (!frame.ok()) return frame.status();
+    if (frame->type == transport::FrameType::kPing ||
+        frame->type == transport::FrameType::kPong ||
+        frame->type == transport::FrameType::kSettings) {
+      continue;
+    }
+    if (frame->type != transport::FrameType::kResponse) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "expected RESPONSE, got ", transport::FrameTypeName(frame->type)));
+    }
+    wire::ResponseHeader header;
+    if (!header.ParseFromString(frame->meta)) {
+      return absl::DataLossError("RESPONSE header does not parse");
+    }
+    if (payload != nullptr) *payload = std::move(frame->payload);
+    return header;
+  }
+}
+
 bool RawClient::Fill(absl::Time deadline, bool* closed) {
   *closed = false;
   const absl::Duration left = deadline - absl::Now();

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "framerpc/wire.pb.h"
 #include "google/protobuf/message_lite.h"
 #include "transport/frame.h"
 
@@ -45,6 +46,16 @@ class RawClient {
                          const google::protobuf::MessageLite& meta,
                          absl::string_view payload);
 
+  // Sends a REQUEST frame for `service`/`method` with `payload` (which need
+  // not be a valid message).
+  absl::Status SendRequest(uint64_t call_id, absl::string_view service,
+                           absl::string_view method, absl::string_view payload);
+
+  // Reads frames until a RESPONSE (skipping PING, PONG and SETTINGS) and
+  // returns its parsed header; the payload goes to *payload when given.
+  absl::StatusOr<wire::ResponseHeader> ReadResponse(
+      absl::Duration timeout, std::string* payload = nullptr);
+
   // Reads the next frame; DEADLINE_EXCEEDED after `timeout`, UNAVAILABLE
   // when the server closed the connection first.
   absl::StatusOr<RawFrame> ReadFrame(absl::Duration timeout);
@@ -61,6 +72,10 @@ class RawClient {
   int fd_;
   std::string buffer_;
 };
+
+// Encodes one REQUEST frame (for tests that send many in one write).
+std::string EncodeRequest(uint64_t call_id, absl::string_view service,
+                          absl::string_view method, absl::string_view payload);
 
 }  // namespace framerpc::testing
 

@@ -318,25 +318,18 @@ TEST_P(RpcTest, ThrowingHandlerGivesInternalAndServerKeepsServing) {
 TEST_P(RpcTest, GarbagePayloadGivesInvalidArgument) {
   auto raw = testing::RawClient::Connect(port_);
   ASSERT_TRUE(raw.ok()) << raw.status();
-  wire::RequestHeader header;
-  header.set_call_id(7);
-  header.set_service("framerpc.testing.TestService");
-  header.set_method("Echo");
   // Field 0 does not exist in any protobuf message: this cannot parse.
   ASSERT_TRUE((*raw)
-                  ->SendFrame(transport::FrameType::kRequest, header,
-                              std::string("\x00\x01\xff\xff\xff", 5))
+                  ->SendRequest(7, "framerpc.testing.TestService", "Echo",
+                                std::string("\x00\x01\xff\xff\xff", 5))
                   .ok());
-  absl::StatusOr<testing::RawFrame> frame =
-      (*raw)->ReadFrame(absl::Seconds(10));
-  ASSERT_TRUE(frame.ok()) << frame.status();
-  ASSERT_EQ(frame->type, transport::FrameType::kResponse);
-  wire::ResponseHeader response;
-  ASSERT_TRUE(response.ParseFromString(frame->meta));
-  EXPECT_EQ(response.call_id(), 7u);
-  EXPECT_EQ(response.status_code(),
+  absl::StatusOr<wire::ResponseHeader> response =
+      (*raw)->ReadResponse(absl::Seconds(10));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->call_id(), 7u);
+  EXPECT_EQ(response->status_code(),
             static_cast<uint32_t>(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(response.status_message(), HasSubstr("could not parse"));
+  EXPECT_THAT(response->status_message(), HasSubstr("could not parse"));
   // The server keeps serving this connection's peer and everyone else.
   EXPECT_TRUE(stub_->Echo(TestRequest()).ok());
 }
