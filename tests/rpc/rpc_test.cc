@@ -491,6 +491,9 @@ TEST_P(RpcTest, ChannelDestroyedWithCallInFlightCompletesIt) {
   }  // the stub held the last reference to its channel
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(5)));
   EXPECT_EQ(result.code(), absl::StatusCode::kCancelled);
+  // The client is gone mid-call: the server's handler sees it through
+  // IsCancelled() long before its 2 s sleep ends.
+  EXPECT_TRUE(test_service_.WaitForSawCancel(1, absl::Seconds(1)));
 }
 
 INSTANTIATE_TEST_SUITE_P(HandlerThreads, RpcTest,
