@@ -415,6 +415,17 @@ void Channel::Impl::OnResponse(Connection& connection,
   }
   const auto status_code = code <= 16 ? static_cast<absl::StatusCode>(code)
                                       : absl::StatusCode::kUnknown;
+  if (absl::Now() >= call->deadline) {
+    // The deadline passed before the answer was handled (a handler that saw
+    // IsCancelled() at its deadline answers CANCELLED, say): the caller is
+    // owed DEADLINE_EXCEEDED, as if the deadline timer had run first.
+    Finish(*call,
+           absl::DeadlineExceededError(absl::StrCat(
+               "deadline exceeded: call to ", call->name(), " on ", target_,
+               " (the server answered ", absl::StatusCodeToString(status_code),
+               ": ", header.status_message(), " too late)")));
+    return;
+  }
   Finish(*call, absl::Status(status_code, header.status_message()));
 }
 

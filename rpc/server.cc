@@ -143,6 +143,15 @@ class Server::Impl {
 
     const int io_threads =
         options.io_threads == 0 ? DefaultThreads(1) : options.io_threads;
+    // Before any loop thread exists: the connections read state_->workers
+    // on their loops without a lock, relying on it being fixed by then
+    // (creating the loop threads orders this write before their reads).
+    if (options.handler_threads == ServerOptions::HandlerThreads::kWorkerPool) {
+      const int workers = options.worker_threads == 0 ? DefaultThreads(4)
+                                                      : options.worker_threads;
+      state_->workers =
+          std::make_unique<internal::WorkerPool>(workers, "framerpc-worker");
+    }
     loops_ =
         std::make_unique<transport::EventLoopGroup>(io_threads, "framerpc-srv");
     loops_->Start();
@@ -173,12 +182,6 @@ class Server::Impl {
       StopLoops();
       phase_ = Phase::kDone;
       return status;
-    }
-    if (options.handler_threads == ServerOptions::HandlerThreads::kWorkerPool) {
-      const int workers = options.worker_threads == 0 ? DefaultThreads(4)
-                                                      : options.worker_threads;
-      state_->workers =
-          std::make_unique<internal::WorkerPool>(workers, "framerpc-worker");
     }
     port_ = acceptor_->port();
     phase_ = Phase::kRunning;
