@@ -11,8 +11,8 @@ add_library(framerpc_bench_load STATIC
 # Only abseil: the gRPC client links this too and nothing of framerpc.
 target_include_directories(framerpc_bench_load PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(framerpc_bench_load PUBLIC
-  absl::flags absl::flags_parse absl::synchronization absl::time
-  Threads::Threads)
+  framerpc_bench_raw absl::flags absl::flags_parse absl::synchronization
+  absl::time Threads::Threads)
 framerpc_set_warnings(framerpc_bench_load)
 
 # framerpc_add_load_bench(<name> SOURCES ... LIBS ...): a load-test binary.

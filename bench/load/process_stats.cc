@@ -17,6 +17,8 @@
 #include <sstream>
 #include <thread>
 
+#include "bench/raw/raw_socket.h"
+
 namespace framerpc::bench {
 namespace {
 
@@ -91,20 +93,8 @@ int64_t KernelTcpMemoryBytes() {
 }
 
 int StartStatsServer(int port, std::function<int64_t()> connections) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) Die("socket");
-  const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr = {};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    Die("bind");
-  }
-  if (::listen(fd, 16) != 0) Die("listen");
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int bound = 0;
+  const int fd = raw::ListenOn(port, &bound);
   std::thread([fd, connections = std::move(connections)] {
     for (;;) {
       const int client = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
@@ -119,7 +109,7 @@ int StartStatsServer(int port, std::function<int64_t()> connections) {
       ::close(client);
     }
   }).detach();
-  return ntohs(addr.sin_port);
+  return bound;
 }
 
 bool QueryStats(const std::string& address, ProcessStats* stats) {

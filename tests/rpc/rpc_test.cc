@@ -6,6 +6,7 @@
 // shutdown). Each test runs with handlers on the worker pool and inline.
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -475,6 +476,52 @@ TEST_P(RpcTest, ShutdownReturnsWithinGraceWhenHandlersOverrun) {
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(5)));
   EXPECT_EQ(result.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(result.message(), HasSubstr("shut down"));
+}
+
+TEST_P(RpcTest, AfterGoAwayALowerCallIdArrivingLateIsStillServed) {
+  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  auto raw = testing::RawClient::Connect(port_);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  TestRequest sleeper;
+  sleeper.set_sleep_ms(500);
+  ASSERT_TRUE((*raw)
+                  ->SendRequest(5, "framerpc.testing.TestService", "Echo",
+                                sleeper.SerializeAsString())
+                  .ok());
+  ASSERT_TRUE(test_service_.WaitForStarted(1, absl::Seconds(10)));
+  std::thread shutdown([this] { server_->Shutdown(absl::Seconds(10)); });
+  // GOAWAY promises every id up to 5 an answer.
+  while (true) {
+    absl::StatusOr<testing::RawFrame> frame =
+        (*raw)->ReadFrame(absl::Seconds(10));
+    ASSERT_TRUE(frame.ok()) << frame.status();
+    if (frame->type != transport::FrameType::kGoAway) continue;
+    wire::GoAway goaway;
+    ASSERT_TRUE(goaway.ParseFromString(frame->meta));
+    EXPECT_EQ(goaway.last_call_id(), 5u);
+    break;
+  }
+  // Id 3 was picked before 5 but arrives after the GOAWAY: served. Id 9 is
+  // past the promise: refused without running.
+  ASSERT_TRUE((*raw)
+                  ->SendRequest(3, "framerpc.testing.TestService", "Echo",
+                                TestRequest().SerializeAsString())
+                  .ok());
+  ASSERT_TRUE((*raw)
+                  ->SendRequest(9, "framerpc.testing.TestService", "Echo",
+                                TestRequest().SerializeAsString())
+                  .ok());
+  std::map<uint64_t, uint32_t> codes;
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<wire::ResponseHeader> response =
+        (*raw)->ReadResponse(absl::Seconds(10));
+    ASSERT_TRUE(response.ok()) << response.status();
+    codes[response->call_id()] = response->status_code();
+  }
+  shutdown.join();
+  EXPECT_EQ(codes[5], 0u);
+  EXPECT_EQ(codes[3], 0u);
+  EXPECT_EQ(codes[9], static_cast<uint32_t>(absl::StatusCode::kUnavailable));
 }
 
 TEST_P(RpcTest, CallsAfterShutdownFailWithUnavailable) {
