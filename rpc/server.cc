@@ -305,6 +305,14 @@ class Server::Impl {
         transport::Connection::Create(loops_->loop(0), std::move(socket), peer);
     connection->SetFrameCallback(
         [](transport::Connection&, const transport::FrameView&) {});
+    // Kept until it closes, so that a shutdown within the linger closes it
+    // too instead of leaving it to the stopped loop.
+    transport::Connection* key = connection.get();
+    refused_.emplace(key, connection);
+    connection->SetCloseCallback(
+        [this, key](transport::Connection&, const absl::Status&) {
+          loops_->loop(0)->Post([this, key] { refused_.erase(key); });
+        });
     connection->Start();
     internal::SendGoAway(*connection, wire::GoAway::RESOURCE_EXHAUSTED, 0,
                          reason);
@@ -352,9 +360,16 @@ class Server::Impl {
           registries_[i].clear();
         });
       }
-      if (acceptor_ != nullptr) {
-        RunOnLoopAndWait(0, [this] { acceptor_.reset(); });
-      }
+      RunOnLoopAndWait(0, [this] {
+        acceptor_.reset();
+        // Copy: closing posts an erase, which runs later or never.
+        std::vector<std::shared_ptr<transport::Connection>> refused;
+        for (auto& [key, connection] : refused_) refused.push_back(connection);
+        for (auto& connection : refused) {
+          connection->ForceClose(absl::UnavailableError("server stopped"));
+        }
+        refused_.clear();
+      });
       loops_->Stop();
     }
   }
@@ -373,6 +388,10 @@ class Server::Impl {
   // Per loop, touched only on that loop.
   std::vector<transport::TimerId> sweep_timers_;
   std::vector<absl::Duration> sweep_ticks_;
+  // Connections refused over max_connections, until they close. Loop 0 only.
+  absl::flat_hash_map<transport::Connection*,
+                      std::shared_ptr<transport::Connection>>
+      refused_;
   size_t next_loop_ = 0;   // loop 0 only
   bool refusing_ = false;  // loop 0 only
 };

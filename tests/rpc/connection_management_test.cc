@@ -5,6 +5,11 @@
 // that are down, GOAWAY and connection limits. (The tests with separate
 // server processes and real signals are in tests/integration/.)
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
@@ -74,6 +79,31 @@ int FreePort() {
   EXPECT_TRUE(port.ok());
   return *port;
 }
+
+// A plain connected TCP socket to 127.0.0.1:`port` that only peeks at what
+// arrives.
+class RawSocket {
+ public:
+  explicit RawSocket(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(
+        ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)),
+        0);
+  }
+  ~RawSocket() { ::close(fd_); }
+  RawSocket(const RawSocket&) = delete;
+  RawSocket& operator=(const RawSocket&) = delete;
+  bool ReceivedSomething() const {
+    char byte;
+    return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
+  }
+
+ private:
+  int fd_;
+};
 
 TEST(HeartbeatTest, IdleConnectionStaysUpWhilePingsAreAnswered) {
   TestServer server;
@@ -273,6 +303,33 @@ TEST(ServerLimitsTest, ConnectionsOverTheLimitAreRefusedWithAClearError) {
   EXPECT_THAT(refused.status().message(), HasSubstr("limit of 1 connections"));
   // The first client is not disturbed.
   EXPECT_TRUE(first.Echo(TestRequest()).ok());
+}
+
+// A refused connection lingers until its peer closes; a shutdown meanwhile
+// must still close and free it (LeakSanitizer catches it otherwise).
+TEST(ServerLimitsTest, ShutdownRightAfterARefusalFreesTheRefusedConnection) {
+  ServerOptions options = FastServer();
+  options.max_connections = 1;
+  auto server = std::make_unique<TestServer>(options);
+  TestService::Stub first(MakeChannel(server->address()));
+  ASSERT_TRUE(first.Echo(TestRequest()).ok());
+  // The peer never reads nor closes, so the refusal cannot finish by itself.
+  std::vector<std::unique_ptr<RawSocket>> refused;
+  for (int i = 0; i < 5; ++i) {
+    refused.push_back(std::make_unique<RawSocket>(server->port));
+  }
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        for (auto& socket : refused) {
+          if (!socket->ReceivedSomething()) return false;
+        }
+        return true;
+      },
+      absl::Seconds(5)));
+  const absl::Time start = absl::Now();
+  server->server->Shutdown(absl::ZeroDuration());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  server.reset();
 }
 
 TEST(ServerLimitsTest, IdleConnectionsAreClosedAndClientsReconnect) {
