@@ -3,6 +3,7 @@
 #include "rpc/channel_impl.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -141,11 +142,7 @@ void Channel::Impl::StartOnLoop(std::unique_ptr<Call> call) {
     return;
   }
   const uint64_t id = call->id;
-  if (call->deadline != absl::InfiniteFuture()) {
-    call->timer = loop_->RunAfter(
-        call->deadline - absl::Now(),
-        [self = shared_from_this(), id] { self->OnDeadline(id); });
-  }
+  if (call->deadline != absl::InfiniteFuture()) AddDeadline(call->deadline, id);
   std::shared_ptr<CallCanceller> canceller = call->canceller;
   calls_.emplace(id, std::move(call));
   Route(id);
@@ -555,7 +552,16 @@ std::unique_ptr<internal::ClientCall> Channel::Impl::Take(
     CallMap::iterator it) {
   std::unique_ptr<Call> call = std::move(it->second);
   calls_.erase(it);
-  if (call->timer != 0) loop_->CancelTimer(call->timer);
+  if (deadlines_.size() > 2 * calls_.size() + 64) {
+    // Mostly stale: keep the live calls' deadlines only.
+    deadlines_.clear();
+    for (const auto& [id, live] : calls_) {
+      if (live->deadline != absl::InfiniteFuture()) {
+        deadlines_.emplace_back(live->deadline, id);
+      }
+    }
+    std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+  }
   auto found = connections_.find(call->connection_id);
   if (found != connections_.end()) {
     Connection& connection = *found->second;
@@ -596,7 +602,6 @@ void Channel::Impl::OnDeadline(uint64_t id) {
   auto it = calls_.find(id);
   if (it == calls_.end()) return;
   Call& call = *it->second;
-  call.timer = 0;
   std::string where;
   if (call.sent) {
     where = " got no answer in time";
@@ -609,6 +614,38 @@ void Channel::Impl::OnDeadline(uint64_t id) {
   Abandon(id, absl::DeadlineExceededError(
                   absl::StrCat("deadline exceeded: call to ", call.name(),
                                " on ", target_, where)));
+}
+
+void Channel::Impl::AddDeadline(absl::Time deadline, uint64_t id) {
+  deadlines_.emplace_back(deadline, id);
+  std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+  if (deadline < deadline_timer_at_) ArmDeadlineTimer();
+}
+
+void Channel::Impl::ArmDeadlineTimer() {
+  if (deadline_timer_ != 0) loop_->CancelTimer(deadline_timer_);
+  deadline_timer_ = 0;
+  deadline_timer_at_ = absl::InfiniteFuture();
+  if (deadlines_.empty() || shut_down_) return;
+  deadline_timer_at_ = deadlines_.front().first;
+  deadline_timer_ = loop_->RunAfter(deadline_timer_at_ - absl::Now(),
+                                    [weak = weak_from_this()] {
+                                      if (auto self = weak.lock())
+                                        self->OnDeadlineTimer();
+                                    });
+}
+
+void Channel::Impl::OnDeadlineTimer() {
+  deadline_timer_ = 0;
+  deadline_timer_at_ = absl::InfiniteFuture();
+  const absl::Time now = absl::Now();
+  while (!deadlines_.empty() && deadlines_.front().first <= now) {
+    const uint64_t id = deadlines_.front().second;
+    std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+    deadlines_.pop_back();
+    OnDeadline(id);  // a no-op for a call that has completed
+  }
+  ArmDeadlineTimer();
 }
 
 void Channel::Impl::OnCancelled(uint64_t id) {
@@ -709,7 +746,9 @@ void Channel::Impl::ShutdownOnLoop() {
   shut_down_ = true;
   if (sweep_timer_ != 0) loop_->CancelTimer(sweep_timer_);
   if (unpark_timer_ != 0) loop_->CancelTimer(unpark_timer_);
-  sweep_timer_ = unpark_timer_ = 0;
+  if (deadline_timer_ != 0) loop_->CancelTimer(deadline_timer_);
+  sweep_timer_ = unpark_timer_ = deadline_timer_ = 0;
+  deadlines_.clear();
   parked_.clear();
   slot_waiters_.clear();
   while (!calls_.empty()) {

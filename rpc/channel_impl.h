@@ -23,6 +23,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -140,6 +141,10 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   // Fails call `id`, telling the server (CANCEL) when it was sent.
   void Abandon(uint64_t id, const absl::Status& status);
   void OnDeadline(uint64_t id);
+  // Deadlines: one timer for the earliest (see deadlines_).
+  void AddDeadline(absl::Time deadline, uint64_t id);
+  void ArmDeadlineTimer();
+  void OnDeadlineTimer();
   void OnCancelled(uint64_t id);
   // Parked (wait_for_ready) calls try again at the next retry time.
   void ScheduleUnpark();
@@ -166,6 +171,14 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   // Calls waiting for a connection below the server's per-connection limit.
   std::deque<uint64_t> slot_waiters_;
   bool slot_waiters_scheduled_ = false;
+  // The deadlines of the calls, a min-heap of (deadline, call id), with one
+  // timer armed for the earliest instead of one timer per call. A call that
+  // completes leaves its entry behind (ids are never reused, so a stale
+  // entry finds no call); the heap is rebuilt from calls_ when stale entries
+  // outnumber live ones.
+  std::vector<std::pair<absl::Time, uint64_t>> deadlines_;
+  transport::TimerId deadline_timer_ = 0;
+  absl::Time deadline_timer_at_ = absl::InfiniteFuture();
   transport::TimerId unpark_timer_ = 0;
   transport::TimerId sweep_timer_ = 0;
   absl::Duration sweep_tick_ = absl::InfiniteDuration();

@@ -38,7 +38,6 @@ struct ClientCall {
   Metadata* response_metadata = nullptr;
   std::shared_ptr<CallCanceller> canceller;
   uint64_t cancel_token = 0;
-  transport::TimerId timer = 0;
   bool wait_for_ready = false;
   // The connection the call is assigned to; 0 while it waits for an
   // endpoint to come up (wait_for_ready).

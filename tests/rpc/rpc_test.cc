@@ -211,6 +211,49 @@ TEST_P(RpcTest, ServerSkipsHandlerOfCallWhoseDeadlinePassedInTheQueue) {
   EXPECT_EQ(test_service_.started(), 2);
 }
 
+// The channel keeps one timer for its earliest deadline: a call with a short
+// deadline that starts after calls with long ones must still expire on time,
+// and so must one that starts after thousands of completed calls (whose
+// deadlines linger until the channel drops them).
+TEST_P(RpcTest, EachDeadlineExpiresOnTimeWhateverTheOrderOfCalls) {
+  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  auto expect_expires_on_time = [this] {
+    TestRequest sleeper;
+    sleeper.set_sleep_ms(3000);
+    CallOptions short_deadline;
+    short_deadline.timeout = absl::Milliseconds(100);
+    const absl::Time start = absl::Now();
+    absl::StatusOr<TestResponse> reply = stub_->Echo(sleeper, short_deadline);
+    const absl::Duration took = absl::Now() - start;
+    EXPECT_EQ(reply.status().code(), absl::StatusCode::kDeadlineExceeded)
+        << reply.status();
+    EXPECT_GE(took, absl::Milliseconds(100));
+    EXPECT_LT(took, absl::Seconds(1));
+  };
+  // Three calls with a long deadline are in flight first.
+  absl::BlockingCounter long_calls(3);
+  std::atomic<int> long_ok{0};
+  TestRequest long_sleeper;
+  long_sleeper.set_sleep_ms(1500);
+  CallOptions long_deadline;
+  long_deadline.timeout = absl::Seconds(20);
+  for (int i = 0; i < 3; ++i) {
+    stub_->EchoAsync(long_sleeper, long_deadline,
+                     [&](absl::StatusOr<TestResponse> reply) {
+                       if (reply.ok()) long_ok.fetch_add(1);
+                       long_calls.DecrementCount();
+                     });
+  }
+  expect_expires_on_time();
+  // Thousands of calls that complete well before their deadlines.
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_TRUE(stub_->Echo(TestRequest()).ok());
+  }
+  expect_expires_on_time();
+  long_calls.Wait();
+  EXPECT_EQ(long_ok.load(), 3);
+}
+
 TEST_P(RpcTest, CancelInFlightCall) {
   if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
   auto canceller = std::make_shared<CallCanceller>();
