@@ -98,18 +98,14 @@ void Channel::Impl::StartCall(const RpcMethod& method,
                                    call->name(), " on ", target_, " started")));
     return;
   }
-  wire::RequestHeader header;
-  header.set_call_id(call->id);
-  header.set_service(std::string(method.service));
-  header.set_method(std::string(method.method));
-  if (deadline != absl::InfiniteFuture()) {
-    header.set_timeout_us(
-        std::max<int64_t>(1, absl::ToInt64Microseconds(deadline - now)));
-  }
-  for (const auto& [key, value] : options.metadata) {
-    (*header.mutable_metadata())[key] = value;
-  }
-  call->frame = internal::EncodeFrame(FrameType::kRequest, header, &request);
+  const uint64_t timeout_us =
+      deadline == absl::InfiniteFuture()
+          ? 0
+          : static_cast<uint64_t>(std::max<int64_t>(
+                1, absl::ToInt64Microseconds(deadline - now)));
+  call->frame =
+      internal::EncodeRequestFrame(call->id, method.service, method.method,
+                                   timeout_us, options.metadata, request);
   if (call->frame.frame_size() > options_.max_frame_size) {
     Finish(*call,
            absl::ResourceExhaustedError(absl::StrCat(

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
+#include "google/protobuf/io/coded_stream.h"
 
 namespace framerpc::internal {
 
@@ -17,7 +18,7 @@ EncodedFrame EncodeFrame(transport::FrameType type,
   const size_t meta_size = meta.ByteSizeLong();
   const size_t payload_size = payload == nullptr ? 0 : payload->ByteSizeLong();
   frame.meta_length = static_cast<uint32_t>(meta_size);
-  frame.body.resize(meta_size + payload_size);
+  frame.body = FrameBody(meta_size + payload_size);
   auto* out = reinterpret_cast<uint8_t*>(frame.body.data());
   out = meta.SerializeWithCachedSizesToArray(out);
   if (payload != nullptr) payload->SerializeWithCachedSizesToArray(out);
@@ -31,12 +32,82 @@ EncodedFrame EncodeFrame(transport::FrameType type,
   frame.type = type;
   const size_t meta_size = meta.ByteSizeLong();
   frame.meta_length = static_cast<uint32_t>(meta_size);
-  frame.body.resize(meta_size + payload.size());
+  frame.body = FrameBody(meta_size + payload.size());
   meta.SerializeWithCachedSizesToArray(
       reinterpret_cast<uint8_t*>(frame.body.data()));
   if (!payload.empty()) {
     std::memcpy(frame.body.data() + meta_size, payload.data(), payload.size());
   }
+  return frame;
+}
+
+namespace {
+
+using google::protobuf::io::CodedOutputStream;
+
+// The tags of RequestHeader's fields (field number << 3 | wire type), one
+// byte each.
+constexpr uint8_t kCallIdTag = (1 << 3) | 0;
+constexpr uint8_t kServiceTag = (2 << 3) | 2;
+constexpr uint8_t kMethodTag = (3 << 3) | 2;
+constexpr uint8_t kTimeoutTag = (4 << 3) | 0;
+
+size_t StringFieldSize(absl::string_view value) {
+  if (value.empty()) return 0;
+  return 1 + CodedOutputStream::VarintSize64(value.size()) + value.size();
+}
+
+size_t VarintFieldSize(uint64_t value) {
+  return value == 0 ? 0 : 1 + CodedOutputStream::VarintSize64(value);
+}
+
+uint8_t* WriteVarintField(uint8_t tag, uint64_t value, uint8_t* out) {
+  if (value == 0) return out;  // proto3: a zero is not written
+  *out++ = tag;
+  return CodedOutputStream::WriteVarint64ToArray(value, out);
+}
+
+uint8_t* WriteStringField(uint8_t tag, absl::string_view value, uint8_t* out) {
+  if (value.empty()) return out;
+  *out++ = tag;
+  out = CodedOutputStream::WriteVarint64ToArray(value.size(), out);
+  std::memcpy(out, value.data(), value.size());
+  return out + value.size();
+}
+
+}  // namespace
+
+EncodedFrame EncodeRequestFrame(uint64_t call_id, absl::string_view service,
+                                absl::string_view method, uint64_t timeout_us,
+                                const Metadata& metadata,
+                                const google::protobuf::MessageLite& request) {
+  if (!metadata.empty()) {
+    // Maps: protobuf's own serializer (rare enough not to matter).
+    wire::RequestHeader header;
+    header.set_call_id(call_id);
+    header.set_service(std::string(service));
+    header.set_method(std::string(method));
+    header.set_timeout_us(timeout_us);
+    for (const auto& [key, value] : metadata) {
+      (*header.mutable_metadata())[key] = value;
+    }
+    return EncodeFrame(transport::FrameType::kRequest, header, &request);
+  }
+  // Fields in field-number order, as protobuf writes them.
+  const size_t meta_size = VarintFieldSize(call_id) + StringFieldSize(service) +
+                           StringFieldSize(method) +
+                           VarintFieldSize(timeout_us);
+  const size_t payload_size = request.ByteSizeLong();
+  EncodedFrame frame;
+  frame.type = transport::FrameType::kRequest;
+  frame.meta_length = static_cast<uint32_t>(meta_size);
+  frame.body = FrameBody(meta_size + payload_size);
+  auto* out = reinterpret_cast<uint8_t*>(frame.body.data());
+  out = WriteVarintField(kCallIdTag, call_id, out);
+  out = WriteStringField(kServiceTag, service, out);
+  out = WriteStringField(kMethodTag, method, out);
+  out = WriteVarintField(kTimeoutTag, timeout_us, out);
+  request.SerializeWithCachedSizesToArray(out);
   return frame;
 }
 

@@ -7,23 +7,48 @@
 #define FRAMERPC_RPC_FRAME_IO_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "framerpc/wire.pb.h"
 #include "google/protobuf/message_lite.h"
+#include "rpc/metadata.h"
 #include "transport/connection.h"
 #include "transport/frame.h"
 
 namespace framerpc::internal {
+
+// Bytes of a frame body. Unlike std::string, allocated without being
+// zero-filled first: the serializer writes every byte (a 64 KiB payload
+// would otherwise be written twice). Movable, not copyable.
+class FrameBody {
+ public:
+  FrameBody() = default;
+  explicit FrameBody(size_t size)
+      : data_(size == 0 ? nullptr
+                        : std::make_unique_for_overwrite<char[]>(size)),
+        size_(size) {}
+
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  operator absl::string_view() const {  // NOLINT: a view of the bytes
+    return absl::string_view(data_.get(), size_);
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+};
 
 // A frame body serialized on one thread, to be sent from the loop thread.
 struct EncodedFrame {
   transport::FrameType type = transport::FrameType::kRequest;
   uint32_t meta_length = 0;
   // meta_length bytes of meta, then the payload.
-  std::string body;
+  FrameBody body;
 
   size_t frame_size() const {
     return transport::kFrameHeaderSize + body.size();
@@ -39,6 +64,14 @@ EncodedFrame EncodeFrame(transport::FrameType type,
 EncodedFrame EncodeFrame(transport::FrameType type,
                          const google::protobuf::MessageLite& meta,
                          absl::string_view payload);
+
+// A REQUEST frame: a RequestHeader with these fields as meta (written
+// directly, byte for byte what protobuf writes for the same header, without
+// building one), then `request`. `timeout_us` 0 means none.
+EncodedFrame EncodeRequestFrame(uint64_t call_id, absl::string_view service,
+                                absl::string_view method, uint64_t timeout_us,
+                                const Metadata& metadata,
+                                const google::protobuf::MessageLite& request);
 
 // Queues `frame` on `connection`. REQUIRES: on the connection's loop thread.
 void SendEncodedFrame(transport::Connection& connection,

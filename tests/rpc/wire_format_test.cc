@@ -4,8 +4,10 @@
 // encoder or the wire messages change, this fails and the doc must change.
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "echo.pb.h"
 #include "framerpc/wire.pb.h"
 #include "gtest/gtest.h"
@@ -23,7 +25,7 @@ std::string WholeFrame(const internal::EncodedFrame& frame) {
       static_cast<uint32_t>(frame.body.size() - frame.meta_length);
   std::string bytes(transport::kFrameHeaderSize, '\0');
   transport::FrameCodec::EncodeHeader(header, bytes.data());
-  return bytes + frame.body;
+  return absl::StrCat(bytes, absl::string_view(frame.body));
 }
 
 TEST(WireFormatTest, RequestMatchesTheDocumentedExample) {
@@ -74,6 +76,63 @@ TEST(WireFormatTest, ExampleDecodesWithTheFrameCodec) {
   ASSERT_TRUE(response.ParseFromArray(view.payload.data(),
                                       static_cast<int>(view.payload.size())));
   EXPECT_EQ(response.message(), "hi");
+}
+
+// The client writes RequestHeader by hand (no message built per call): its
+// bytes must be exactly protobuf's for the same header, whatever the values.
+TEST(WireFormatTest, HandWrittenRequestHeaderIsByteForByteProtobufs) {
+  echo::v1::EchoRequest request;
+  request.set_message("payload");
+  const std::string long_name(300, 's');  // a two-byte length
+  struct Case {
+    uint64_t call_id;
+    std::string service;
+    std::string method;
+    uint64_t timeout_us;
+    Metadata metadata;
+  };
+  const std::vector<Case> cases = {
+      {1, "framerpc.echo.v1.Echo", "Echo", 10'000'000, {}},
+      {0, "", "", 0, {}},
+      {127, "s", "m", 1, {}},
+      {128, long_name, long_name, 127, {}},
+      {~uint64_t{0}, "a.B", "C", ~uint64_t{0}, {}},
+      {42, "svc", "M", 5, {{"request-id", "42"}}},
+      {43, "svc", "M", 5, {{"request-id", "42"}, {"k", ""}}},
+  };
+  for (const Case& c : cases) {
+    const internal::EncodedFrame hand = internal::EncodeRequestFrame(
+        c.call_id, c.service, c.method, c.timeout_us, c.metadata, request);
+    wire::RequestHeader header;
+    header.set_call_id(c.call_id);
+    header.set_service(c.service);
+    header.set_method(c.method);
+    header.set_timeout_us(c.timeout_us);
+    for (const auto& [key, value] : c.metadata) {
+      (*header.mutable_metadata())[key] = value;
+    }
+    const internal::EncodedFrame reference =
+        internal::EncodeFrame(transport::FrameType::kRequest, header, &request);
+    EXPECT_EQ(hand.meta_length, reference.meta_length) << c.call_id;
+    if (c.metadata.size() <= 1) {
+      EXPECT_EQ(absl::string_view(hand.body), absl::string_view(reference.body))
+          << c.call_id;
+    } else {
+      // Protobuf writes map entries in an unspecified order: compare values.
+      wire::RequestHeader parsed;
+      ASSERT_TRUE(parsed.ParseFromArray(hand.body.data(),
+                                        static_cast<int>(hand.meta_length)));
+      EXPECT_EQ(parsed.call_id(), c.call_id);
+      EXPECT_EQ(parsed.service(), c.service);
+      EXPECT_EQ(parsed.method(), c.method);
+      EXPECT_EQ(parsed.timeout_us(), c.timeout_us);
+      EXPECT_EQ(Metadata(parsed.metadata().begin(), parsed.metadata().end()),
+                c.metadata);
+      EXPECT_EQ(absl::string_view(hand.body).substr(hand.meta_length),
+                absl::string_view(reference.body).substr(hand.meta_length));
+    }
+    EXPECT_EQ(hand.type, transport::FrameType::kRequest);
+  }
 }
 
 }  // namespace
