@@ -38,7 +38,11 @@ class Buffer {
  public:
   // Headroom kept in front of the readable bytes: one frame header.
   static constexpr size_t kCheapPrepend = 16;
-  static constexpr size_t kInitialSize = 4096;
+  // Small: every connection has two buffers, and most connections are idle
+  // most of the time (1 KiB each keeps an idle connection under 8 KiB in
+  // all). A busy connection's buffers grow to what it needs; reads beyond
+  // the writable space land in ReadFromFd's stack buffer first.
+  static constexpr size_t kInitialSize = 1024;
   // Size of the stack buffer ReadFromFd reads overflow into.
   static constexpr size_t kExtraReadSize = 64 * 1024;
 
