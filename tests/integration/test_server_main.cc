@@ -5,7 +5,9 @@
 // framerpc.echo.v1.Echo with the ServerOptions given on the command line,
 // prints "listening on PORT" once it accepts connections, and on SIGTERM or
 // SIGINT shuts down gracefully (GOAWAY, then up to --grace for the calls in
-// flight), prints "stopped" and exits 0.
+// flight), prints "stopped" and exits 0. On SIGUSR1 it returns the free
+// heap to the system (malloc_trim) and prints "trimmed", so that a leak test
+// (tests/chaos/leak_test.cc) reads a resident size free of malloc's caches.
 //
 // Every TestService answer carries two response metadata entries, so that a
 // test can tell which process and which connection served a call:
@@ -16,6 +18,7 @@
 //   conn_test_server --address=127.0.0.1:0 --keepalive_interval=200ms
 //       --keepalive_timeout=600ms --grace=5s --sleep_off_thread
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -191,6 +194,7 @@ int Main() {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   framerpc::ServerOptions options;
@@ -228,7 +232,12 @@ int Main() {
   std::fflush(stdout);
 
   int signal = 0;
-  while (sigwait(&stop_signals, &signal) != 0) {
+  while (true) {
+    if (sigwait(&stop_signals, &signal) != 0) continue;
+    if (signal != SIGUSR1) break;
+    malloc_trim(0);
+    std::printf("trimmed\n");
+    std::fflush(stdout);
   }
   std::printf("shutting down on signal %d\n", signal);
   std::fflush(stdout);
