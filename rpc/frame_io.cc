@@ -148,6 +148,88 @@ void SendGoAway(transport::Connection& connection, wire::GoAway::Code code,
   SendMessageFrame(connection, transport::FrameType::kGoAway, goaway, nullptr);
 }
 
+namespace {
+
+// Reads a varint of at most 10 bytes at [*p, end). False when it runs past
+// `end` or its 10th byte holds more than the 64th bit: cases left to
+// protobuf.
+bool ReadVarint(const uint8_t** p, const uint8_t* end, uint64_t* value) {
+  uint64_t result = 0;
+  const uint8_t* q = *p;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (q == end) return false;
+    const uint8_t byte = *q++;
+    if (shift == 63 && byte > 1) return false;
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *p = q;
+      *value = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsAscii(absl::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// The fast path: true when the header holds only fields 1-4, each with its
+// own wire type, names in ASCII (valid UTF-8 without checking).
+bool ParseCommonRequestHeader(absl::string_view meta,
+                              RequestHeaderView* header) {
+  const auto* p = reinterpret_cast<const uint8_t*>(meta.data());
+  const uint8_t* const end = p + meta.size();
+  while (p != end) {
+    const uint8_t tag = *p++;
+    uint64_t value;
+    if (!ReadVarint(&p, end, &value)) return false;
+    switch (tag) {
+      case kCallIdTag:
+        header->call_id = value;
+        break;
+      case kTimeoutTag:
+        header->timeout_us = value;
+        break;
+      case kServiceTag:
+      case kMethodTag: {
+        if (value > static_cast<uint64_t>(end - p)) return false;
+        const absl::string_view text(reinterpret_cast<const char*>(p),
+                                     static_cast<size_t>(value));
+        if (!IsAscii(text)) return false;
+        (tag == kServiceTag ? header->service : header->method) = text;
+        p += value;
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status ParseRequestHeader(const transport::FrameView& frame,
+                                RequestHeaderView* header) {
+  if (ParseCommonRequestHeader(frame.meta, header)) return absl::OkStatus();
+  *header = RequestHeaderView();
+  header->full = std::make_unique<wire::RequestHeader>();
+  if (absl::Status status = ParseMeta(frame, header->full.get());
+      !status.ok()) {
+    header->full.reset();
+    return status;
+  }
+  header->call_id = header->full->call_id();
+  header->service = header->full->service();
+  header->method = header->full->method();
+  header->timeout_us = header->full->timeout_us();
+  return absl::OkStatus();
+}
+
 absl::Status ParseMeta(const transport::FrameView& frame,
                        google::protobuf::MessageLite* message) {
   if (!message->ParseFromArray(frame.meta.data(),

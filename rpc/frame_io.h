@@ -89,6 +89,31 @@ void SendMessageFrame(transport::Connection& connection,
 void SendGoAway(transport::Connection& connection, wire::GoAway::Code code,
                 uint64_t last_call_id, absl::string_view reason);
 
+// A REQUEST frame's header as the server needs it. `service` and `method`
+// view the frame's bytes (valid while the frame is) or, when the header
+// took protobuf's full parser, `full`'s strings.
+struct RequestHeaderView {
+  uint64_t call_id = 0;
+  absl::string_view service;
+  absl::string_view method;
+  uint64_t timeout_us = 0;
+  // Set when the header has metadata, or anything else the fast path leaves
+  // to protobuf (unknown fields, non-ASCII names, unusual encodings).
+  std::unique_ptr<wire::RequestHeader> full;
+
+  bool has_metadata() const {
+    return full != nullptr && !full->metadata().empty();
+  }
+};
+
+// Parses the meta section of a REQUEST frame. Accepts and rejects exactly
+// what protobuf's parser of wire::RequestHeader does, with the same values
+// (tested against it): the common header (call id, ASCII names, timeout,
+// no metadata) is read in place without allocating; anything else goes to
+// protobuf. On failure returns ParseMeta's INVALID_ARGUMENT.
+absl::Status ParseRequestHeader(const transport::FrameView& frame,
+                                RequestHeaderView* header);
+
 // Parses the meta section of `frame` into `message`; on failure returns
 // INVALID_ARGUMENT naming the frame type.
 absl::Status ParseMeta(const transport::FrameView& frame,

@@ -3,6 +3,7 @@
 // The worked example of docs/protocol.md section 8, byte for byte: if the
 // encoder or the wire messages change, this fails and the doc must change.
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "echo.pb.h"
 #include "framerpc/wire.pb.h"
+#include "google/protobuf/stubs/logging.h"
 #include "gtest/gtest.h"
 #include "rpc/frame_io.h"
 #include "transport/frame_codec.h"
@@ -133,6 +135,96 @@ TEST(WireFormatTest, HandWrittenRequestHeaderIsByteForByteProtobufs) {
     }
     EXPECT_EQ(hand.type, transport::FrameType::kRequest);
   }
+}
+
+// The server reads the RequestHeader in place when it is the common kind
+// and leaves the rest to protobuf: on every input it must accept, reject and
+// read exactly what protobuf does.
+TEST(WireFormatTest, RequestHeaderParserAgreesWithProtobufOnAnyInput) {
+  // Protobuf logs each invalid UTF-8 string it rejects.
+  google::protobuf::LogSilencer quiet;
+  std::mt19937_64 random(20261122);
+  auto pick = [&random](uint64_t n) { return random() % n; };
+  auto varint = [](uint64_t value) {
+    std::string out;
+    do {
+      uint8_t byte = value & 0x7f;
+      value >>= 7;
+      if (value != 0) byte |= 0x80;
+      out.push_back(static_cast<char>(byte));
+    } while (value != 0);
+    return out;
+  };
+  const std::vector<std::string> names = {"",
+                                          "framerpc.echo.v1.Echo",
+                                          "Echo",
+                                          std::string(200, 'x'),
+                                          "caf\xc3\xa9",
+                                          "bad\xff",
+                                          "\xc3",
+                                          std::string("nul\0in", 6)};
+  const std::vector<uint64_t> numbers = {0, 1, 127, 128, 300, ~uint64_t{0}};
+  int fast_inputs = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string meta;
+    const int fields = static_cast<int>(pick(6));
+    for (int f = 0; f < fields; ++f) {
+      switch (pick(9)) {
+        case 0:
+          meta += '\x08' + varint(numbers[pick(numbers.size())]);
+          break;
+        case 1:
+        case 2: {
+          const std::string& name = names[pick(names.size())];
+          meta += (pick(2) == 0 ? '\x12' : '\x1a') + varint(name.size()) + name;
+          break;
+        }
+        case 3:
+          meta += '\x20' + varint(numbers[pick(numbers.size())]);
+          break;
+        case 4: {  // a metadata entry
+          wire::RequestHeader entry;
+          (*entry.mutable_metadata())[names[pick(3)]] = names[pick(3)];
+          meta += entry.SerializeAsString();
+          break;
+        }
+        case 5:  // an unknown field, or a known one with another wire type
+          meta += static_cast<char>((pick(8) << 3) | 0) + varint(pick(1000));
+          break;
+        case 6:  // an overlong varint or a multi-byte tag
+          meta += pick(2) == 0 ? std::string("\x08\x81\x80\x80\x00", 5)
+                               : std::string("\x88\x00\x05", 3);
+          break;
+        case 7:  // a ten-byte varint with high bits set
+          meta += '\x08' + std::string(9, '\xff') +
+                  static_cast<char>(pick(2) == 0 ? 0x01 : 0x7f);
+          break;
+        default:  // random bytes
+          for (int i = 0, n = static_cast<int>(pick(6)); i < n; ++i) {
+            meta += static_cast<char>(pick(256));
+          }
+      }
+    }
+    if (pick(8) == 0 && !meta.empty()) meta.resize(pick(meta.size()));
+    transport::FrameView frame;
+    frame.header.type = transport::FrameType::kRequest;
+    frame.meta = meta;
+    internal::RequestHeaderView view;
+    const bool ours = internal::ParseRequestHeader(frame, &view).ok();
+    wire::RequestHeader reference;
+    const bool theirs =
+        reference.ParseFromArray(meta.data(), static_cast<int>(meta.size()));
+    ASSERT_EQ(ours, theirs) << absl::CEscape(meta);
+    if (!theirs) continue;
+    if (view.full == nullptr) ++fast_inputs;
+    EXPECT_EQ(view.call_id, reference.call_id()) << absl::CEscape(meta);
+    EXPECT_EQ(view.service, reference.service()) << absl::CEscape(meta);
+    EXPECT_EQ(view.method, reference.method()) << absl::CEscape(meta);
+    EXPECT_EQ(view.timeout_us, reference.timeout_us()) << absl::CEscape(meta);
+    EXPECT_EQ(view.has_metadata(), !reference.metadata().empty());
+  }
+  // Both paths were exercised.
+  EXPECT_GT(fast_inputs, 1000);
 }
 
 }  // namespace
