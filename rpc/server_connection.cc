@@ -210,16 +210,10 @@ void ServerConnection::Sweep(absl::Time now) {
   for (uint64_t id : expired) Forget(id)->context().MarkCancelled();
   // Checked here, between loop turns, so that output is what the kernel
   // would not take: a burst of answers flushed in one turn never counts.
+  // (Complete() checks it too, as answers arrive.)
   const size_t queued = connection_->pending_output_bytes();
   if (queued > state_->options.max_pending_output) {
-    const absl::Status error = absl::ResourceExhaustedError(absl::StrCat(
-        "client ", peer_, " is not reading its responses: ", queued,
-        " bytes queued, over the limit of ", state_->options.max_pending_output,
-        " bytes (ServerOptions.max_pending_output)"));
-    FRAMERPC_LOG(WARNING) << "closing connection: " << error.message();
-    close_logged_ = true;
-    // A GOAWAY would only queue behind what the client does not read.
-    connection_->ForceClose(error);
+    CloseForUnreadOutput(queued);
     return;
   }
   const absl::Time partial = connection_->incomplete_frame_since();
@@ -282,12 +276,12 @@ void ServerConnection::OnFrame(const transport::FrameView& frame) {
 }
 
 void ServerConnection::OnRequest(const transport::FrameView& frame) {
-  wire::RequestHeader header;
-  if (absl::Status status = ParseMeta(frame, &header); !status.ok()) {
+  RequestHeaderView header;
+  if (absl::Status status = ParseRequestHeader(frame, &header); !status.ok()) {
     FailConnection(status);
     return;
   }
-  const uint64_t id = header.call_id();
+  const uint64_t id = header.call_id;
   if (id == 0) {
     FailConnection(absl::InvalidArgumentError("REQUEST with call id 0"));
     return;
@@ -303,22 +297,24 @@ void ServerConnection::OnRequest(const transport::FrameView& frame) {
                    "server is shutting down; the call was not started"));
     return;
   }
-  auto service = state_->services.find(header.service());
+  auto service = state_->services.find(header.service);
   if (service == state_->services.end()) {
     Reject(id, absl::UnimplementedError(
-                   absl::StrCat("unknown service '", header.service(), "'")));
+                   absl::StrCat("unknown service '", header.service, "'")));
     return;
   }
-  const MethodHandler* handler = service->second->FindMethod(header.method());
+  const MethodHandler* handler = service->second->FindMethod(header.method);
   if (handler == nullptr) {
     Reject(id, absl::UnimplementedError(
-                   absl::StrCat("service '", header.service(),
-                                "' has no method '", header.method(), "'")));
+                   absl::StrCat("service '", header.service,
+                                "' has no method '", header.method, "'")));
     return;
   }
   size_t metadata_size = 0;
-  for (const auto& [key, value] : header.metadata()) {
-    metadata_size += key.size() + value.size();
+  if (header.has_metadata()) {
+    for (const auto& [key, value] : header.full->metadata()) {
+      metadata_size += key.size() + value.size();
+    }
   }
   if (metadata_size > state_->options.max_metadata_size) {
     Reject(id, absl::ResourceExhaustedError(
@@ -345,12 +341,16 @@ void ServerConnection::OnRequest(const transport::FrameView& frame) {
     return;
   }
   const absl::Time now = absl::Now();
-  const absl::Time deadline = DeadlineFromTimeout(now, header.timeout_us());
+  const absl::Time deadline = DeadlineFromTimeout(now, header.timeout_us);
+  Metadata metadata;
+  if (header.has_metadata()) {
+    metadata = Metadata(header.full->metadata().begin(),
+                        header.full->metadata().end());
+  }
   auto call = std::make_shared<ServerCall>(
       weak_from_this(), loop_handle_, id, state_->options.max_frame_size,
-      std::move(*header.mutable_service()), std::move(*header.mutable_method()),
-      peer_, deadline,
-      Metadata(header.metadata().begin(), header.metadata().end()));
+      std::string(header.service), std::string(header.method), peer_, deadline,
+      std::move(metadata));
   calls_.emplace(id, call);
   Dispatch(std::move(call), handler, frame.payload);
 }
@@ -402,11 +402,62 @@ std::shared_ptr<ServerCall> ServerConnection::Forget(uint64_t id) {
 
 void ServerConnection::Complete(uint64_t id, const EncodedFrame& frame) {
   if (Forget(id) == nullptr || closed_) return;
+  // The calls already read keep finishing after reading paused: without
+  // this check, the answers of every one of them (up to
+  // max_calls_per_connection of up to max_frame_size each) would pile up
+  // between two sweeps for a client that does not read. Answers of this
+  // turn have not been offered to the kernel yet; they may add up to
+  // another max_pending_output before they count against the client.
+  const size_t cap = state_->options.max_pending_output;
+  const size_t queued = connection_->pending_output_bytes();
+  if (OutputCarriedIntoThisTurn() > cap ||
+      queued + frame.frame_size() > 2 * cap) {
+    CloseForUnreadOutput(queued);
+    return;
+  }
   SendEncodedFrame(*connection_, frame);
+}
+
+size_t ServerConnection::OutputCarriedIntoThisTurn() {
+  if (!turn_marked_) {
+    // The first answer of this loop turn: what is queued now was queued in
+    // earlier turns, so it has been offered to the kernel already.
+    turn_marked_ = true;
+    carried_output_ = connection_->pending_output_bytes();
+    connection_->loop()->RunAtEndOfTurn([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->turn_marked_ = false;
+    });
+  }
+  return carried_output_;
+}
+
+void ServerConnection::CloseForUnreadOutput(size_t queued) {
+  const absl::Status error = absl::ResourceExhaustedError(absl::StrCat(
+      "client ", peer_, " is not reading its responses: ", queued,
+      " bytes queued, over the limit of ", state_->options.max_pending_output,
+      " bytes (ServerOptions.max_pending_output)"));
+  FRAMERPC_LOG(WARNING) << "closing connection: " << error.message();
+  close_logged_ = true;
+  // A GOAWAY would only queue behind what the client does not read.
+  connection_->ForceClose(error);
 }
 
 void ServerConnection::Reject(uint64_t id, const absl::Status& status) {
   wire::ResponseHeader header = StatusHeader(id, status);
+  // The message may quote the request (its service or method name), so it
+  // can outgrow the frame limit: cut it, at a UTF-8 character boundary.
+  const size_t size = transport::kFrameHeaderSize + header.ByteSizeLong();
+  if (size > state_->options.max_frame_size) {
+    std::string* message = header.mutable_status_message();
+    size_t keep =
+        message->size() -
+        std::min(message->size(), size - state_->options.max_frame_size);
+    while (keep > 0 &&
+           (static_cast<unsigned char>((*message)[keep]) & 0xC0) == 0x80) {
+      --keep;
+    }
+    message->resize(keep);
+  }
   SendMessageFrame(*connection_, FrameType::kResponse, header, nullptr);
 }
 

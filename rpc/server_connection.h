@@ -137,6 +137,12 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // Forgets call `id`: cancels its timer and frees its slot. Returns the
   // call, or null when it was not being served.
   std::shared_ptr<ServerCall> Forget(uint64_t id);
+  // Output bytes that were queued before the current loop turn (answers the
+  // kernel would not take), as first measured in this turn.
+  size_t OutputCarriedIntoThisTurn();
+  // Logs and force-closes a connection with `queued` unread output bytes
+  // over ServerOptions.max_pending_output.
+  void CloseForUnreadOutput(size_t queued);
 
   const std::shared_ptr<ServerState> state_;
   const std::shared_ptr<LoopHandle> loop_handle_;
@@ -154,6 +160,10 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // (a lower id may arrive after a higher one), later ones are refused.
   uint64_t goaway_last_call_id_ = 0;
   bool draining_ = false;
+  // Set by the first answer of a loop turn, cleared at the end of the turn;
+  // carried_output_ is what was queued at that first answer.
+  bool turn_marked_ = false;
+  size_t carried_output_ = 0;
   bool closed_ = false;
   // The reason for closing was already logged (by whoever decided to close).
   bool close_logged_ = false;
