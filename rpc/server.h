@@ -100,8 +100,10 @@ struct ServerOptions {
   // bytes. Above a quarter of it the server stops reading that connection's
   // requests until the client catches up; a connection whose queue still
   // grows past the limit is closed ("client is not reading its
-  // responses"); it is checked once per keepalive tick, after the queued
-  // answers were offered to the kernel. Default: 64 MiB. Range:
+  // responses"). Checked once per keepalive tick, after the queued answers
+  // were offered to the kernel, and as each answer is queued: output left
+  // from earlier loop turns over the limit, or a queue that would pass
+  // twice the limit within one turn, closes it. Default: 64 MiB. Range:
   // max(1 MiB, max_frame_size) .. 4 GiB.
   size_t max_pending_output = size_t{64} << 20;
 
