@@ -89,20 +89,28 @@ void ServerCall::Finish(const absl::Status& status,
   for (const auto& [key, value] : context_.response_metadata()) {
     (*header.mutable_metadata())[key] = value;
   }
-  EncodedFrame frame = EncodeFrame(FrameType::kResponse, header,
-                                   status.ok() ? response : nullptr);
-  if (frame.frame_size() > max_frame_size_) {
+  const google::protobuf::MessageLite* payload =
+      status.ok() ? response : nullptr;
+  auto frame_size = [&header, &payload] {
+    return transport::kFrameHeaderSize + header.ByteSizeLong() +
+           (payload == nullptr ? 0 : payload->ByteSizeLong());
+  };
+  if (const size_t size = frame_size(); size > max_frame_size_) {
     header = StatusHeader(
-        id_, absl::ResourceExhaustedError(absl::StrCat(
-                 "response of ", frame.frame_size(),
-                 " bytes exceeds the server's frame limit of ", max_frame_size_,
-                 " bytes (ServerOptions.max_frame_size)")));
-    frame = EncodeFrame(FrameType::kResponse, header, nullptr);
+        id_,
+        absl::ResourceExhaustedError(absl::StrCat(
+            "response of ", size, " bytes exceeds the server's frame limit of ",
+            max_frame_size_, " bytes (ServerOptions.max_frame_size)")));
+    payload = nullptr;
   }
   if (loop_->IsInLoopThread()) {
-    if (auto connection = connection_.lock()) connection->Complete(id_, frame);
+    // Serialized straight into the connection's output: no copy.
+    if (auto connection = connection_.lock()) {
+      connection->Complete(id_, header, payload, frame_size());
+    }
     return;
   }
+  EncodedFrame frame = EncodeFrame(FrameType::kResponse, header, payload);
   loop_->Post([connection = connection_, id = id_, frame = std::move(frame)] {
     if (auto locked = connection.lock()) locked->Complete(id, frame);
   });
@@ -401,7 +409,19 @@ std::shared_ptr<ServerCall> ServerConnection::Forget(uint64_t id) {
 }
 
 void ServerConnection::Complete(uint64_t id, const EncodedFrame& frame) {
-  if (Forget(id) == nullptr || closed_) return;
+  if (!TakeAnswer(id, frame.frame_size())) return;
+  SendEncodedFrame(*connection_, frame);
+}
+
+void ServerConnection::Complete(uint64_t id, const wire::ResponseHeader& header,
+                                const google::protobuf::MessageLite* response,
+                                size_t frame_size) {
+  if (!TakeAnswer(id, frame_size)) return;
+  SendMessageFrame(*connection_, FrameType::kResponse, header, response);
+}
+
+bool ServerConnection::TakeAnswer(uint64_t id, size_t frame_size) {
+  if (Forget(id) == nullptr || closed_) return false;
   // The calls already read keep finishing after reading paused: without
   // this check, the answers of every one of them (up to
   // max_calls_per_connection of up to max_frame_size each) would pile up
@@ -410,12 +430,11 @@ void ServerConnection::Complete(uint64_t id, const EncodedFrame& frame) {
   // another max_pending_output before they count against the client.
   const size_t cap = state_->options.max_pending_output;
   const size_t queued = connection_->pending_output_bytes();
-  if (OutputCarriedIntoThisTurn() > cap ||
-      queued + frame.frame_size() > 2 * cap) {
+  if (OutputCarriedIntoThisTurn() > cap || queued + frame_size > 2 * cap) {
     CloseForUnreadOutput(queued);
-    return;
+    return false;
   }
-  SendEncodedFrame(*connection_, frame);
+  return true;
 }
 
 size_t ServerConnection::OutputCarriedIntoThisTurn() {

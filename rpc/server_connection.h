@@ -120,6 +120,11 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // Sends the answer to call `id` unless that call is no longer served here
   // (cancelled, timed out, or the connection closed).
   void Complete(uint64_t id, const EncodedFrame& frame);
+  // Same, serializing `header` and `response` (may be null) straight into
+  // the output; `frame_size` is the frame they make.
+  void Complete(uint64_t id, const wire::ResponseHeader& header,
+                const google::protobuf::MessageLite* response,
+                size_t frame_size);
 
   transport::Connection& connection() { return *connection_; }
 
@@ -137,6 +142,10 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // Forgets call `id`: cancels its timer and frees its slot. Returns the
   // call, or null when it was not being served.
   std::shared_ptr<ServerCall> Forget(uint64_t id);
+  // Forgets call `id` and says whether its answer of `frame_size` bytes is
+  // to be sent: not when the call is no longer served here, nor when the
+  // client is not reading (the connection is then closed).
+  bool TakeAnswer(uint64_t id, size_t frame_size);
   // Output bytes that were queued before the current loop turn (answers the
   // kernel would not take), as first measured in this turn.
   size_t OutputCarriedIntoThisTurn();
