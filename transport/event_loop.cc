@@ -98,12 +98,17 @@ void EventLoop::RunOneTurn() {
 }
 
 void EventLoop::Post(absl::AnyInvocable<void()> task) {
+  if (IsInLoopThread()) {
+    // RunOneTurn does not sleep while this queue has tasks.
+    local_posted_.push_back(std::move(task));
+    return;
+  }
   bool wake;
   {
     absl::MutexLock lock(&mutex_);
     // A non-empty queue already has a wake-up on its way, or the loop is
     // about to run it (RunOneTurn checks before sleeping).
-    wake = posted_.empty() && !IsInLoopThread();
+    wake = posted_.empty();
     posted_.push_back(std::move(task));
   }
   if (wake) Wakeup();
@@ -123,20 +128,31 @@ void EventLoop::RunAtEndOfTurn(absl::AnyInvocable<void()> task) {
 }
 
 bool EventLoop::HasPostedTasks() {
+  if (!local_posted_.empty()) return true;
   absl::MutexLock lock(&mutex_);
   return !posted_.empty();
 }
 
 bool EventLoop::RunPostedTasks() {
-  // running_tasks_ keeps its capacity, so steady state allocates nothing.
+  // The running vectors keep their capacity, so steady state allocates
+  // nothing. Tasks posted while these run wait for the next call.
+  bool ran = false;
   {
     absl::MutexLock lock(&mutex_);
-    if (posted_.empty()) return false;
     running_tasks_.swap(posted_);
   }
-  for (auto& task : running_tasks_) task();
-  running_tasks_.clear();
-  return true;
+  if (!running_tasks_.empty()) {
+    for (auto& task : running_tasks_) task();
+    running_tasks_.clear();
+    ran = true;
+  }
+  if (!local_posted_.empty()) {
+    local_running_.swap(local_posted_);
+    for (auto& task : local_running_) task();
+    local_running_.clear();
+    ran = true;
+  }
+  return ran;
 }
 
 bool EventLoop::RunEndOfTurnTasks() {

@@ -61,8 +61,11 @@ class EventLoop {
   // Makes Run() return after the current turn. Any thread.
   void Quit();
 
-  // Queues `task` to run on the loop thread. Tasks run in FIFO order. Any
-  // thread; wakes the loop only when it may be asleep.
+  // Queues `task` to run on the loop thread. Tasks posted by one thread run
+  // in the order posted. Any thread; wakes the loop only when it may be
+  // asleep. From the loop thread itself it takes no lock and wakes nothing:
+  // the task joins a loop-local queue that runs after the tasks posted by
+  // other threads.
   void Post(absl::AnyInvocable<void()> task);
   // Runs `task` now when called on the loop thread, else Post()s it.
   void RunInLoop(absl::AnyInvocable<void()> task);
@@ -134,6 +137,9 @@ class EventLoop {
   std::vector<epoll_event> events_;
   std::vector<absl::AnyInvocable<void()>> end_of_turn_;
   std::vector<absl::AnyInvocable<void()>> running_tasks_;
+  // Posted by the loop thread itself; no lock.
+  std::vector<absl::AnyInvocable<void()>> local_posted_;
+  std::vector<absl::AnyInvocable<void()>> local_running_;
 
   absl::Mutex mutex_;
   std::vector<absl::AnyInvocable<void()>> posted_ ABSL_GUARDED_BY(mutex_);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -119,6 +120,38 @@ TEST_F(EventLoopTest, PostsFromManyThreadsAllRunInFifoOrderPerPoster) {
       ASSERT_EQ(seen[t].size(), static_cast<size_t>(kPerThread));
       for (int i = 0; i < kPerThread; ++i) ASSERT_EQ(seen[t][i], i);
     }
+  });
+}
+
+// Tasks the loop posts to itself take a lock-free queue that writes no
+// eventfd: the loop must still run them, in order, without sleeping first
+// (nothing else happens here that would wake it).
+TEST_F(EventLoopTest, TasksPostedFromTheLoopThreadRunInOrderWithoutAWakeup) {
+  constexpr int kChain = 10000;
+  std::vector<int> seen;  // loop thread only
+  absl::Notification done;
+  std::function<void(int)> step = [&](int i) {
+    seen.push_back(i);
+    if (i + 1 == kChain) {
+      done.Notify();
+      return;
+    }
+    // Two posts per step: order within the loop's own queue matters too.
+    loop_.Post([&step, i] { step(i + 1); });
+    loop_.Post([&seen] { seen.push_back(-1); });
+  };
+  const absl::Time start = absl::Now();
+  loop_.Post([&step] { step(0); });
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(kWaitTimeout));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  RunInLoopAndWait(&loop_, [&] {
+    int next = 0;
+    for (int value : seen) {
+      if (value >= 0) {
+        ASSERT_EQ(value, next++);
+      }
+    }
+    EXPECT_EQ(next, kChain);
   });
 }
 
