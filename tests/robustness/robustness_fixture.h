@@ -41,6 +41,13 @@ inline constexpr bool kUnderAsan = true;
 #else
 inline constexpr bool kUnderAsan = false;
 #endif
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderTsan = true;
+#else
+inline constexpr bool kUnderTsan = false;
+#endif
+// Sanitizers slow every call down several times.
+inline constexpr bool kUnderSanitizer = kUnderAsan || kUnderTsan;
 
 // The server's limits, as its command line sets them (kept small so that
 // the cases run fast).
@@ -58,7 +65,7 @@ inline constexpr absl::Duration kCloseBound = absl::Seconds(2);
 // A well-behaved call slower than this disturbed the client. Generous: the
 // cases load the same two cores the server and the client run on.
 inline constexpr absl::Duration kSlowCall =
-    kUnderAsan ? absl::Seconds(4) : absl::Seconds(2);
+    kUnderSanitizer ? absl::Seconds(4) : absl::Seconds(2);
 
 inline constexpr char kEchoService[] = "framerpc.echo.v1.Echo";
 inline constexpr char kTestService[] = "framerpc.testing.TestService";
