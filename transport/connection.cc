@@ -25,20 +25,31 @@ std::atomic<uint64_t> next_connection_id{1};
 std::shared_ptr<Connection> Connection::Create(EventLoop* loop, Socket socket,
                                                const Endpoint& peer,
                                                ConnectionOptions options) {
+  FRAMERPC_CHECK(socket.valid());
   return std::shared_ptr<Connection>(
-      new Connection(loop, std::move(socket), peer, options));
+      new Connection(loop, std::move(socket), peer, options, nullptr));
+}
+
+std::shared_ptr<Connection> Connection::CreateInMemory(
+    EventLoop* loop, const Endpoint& peer, ConnectionOptions options,
+    OutputCallback on_output) {
+  FRAMERPC_CHECK(on_output != nullptr);
+  return std::shared_ptr<Connection>(
+      new Connection(loop, Socket(), peer, options, std::move(on_output)));
 }
 
 Connection::Connection(EventLoop* loop, Socket socket, const Endpoint& peer,
-                       const ConnectionOptions& options)
+                       const ConnectionOptions& options,
+                       OutputCallback on_output)
     : loop_(loop),
       socket_(std::move(socket)),
       peer_(peer),
       options_(options),
       codec_(options.max_frame_size),
-      id_(next_connection_id.fetch_add(1, std::memory_order_relaxed)) {
+      id_(next_connection_id.fetch_add(1, std::memory_order_relaxed)),
+      in_memory_(on_output != nullptr),
+      on_output_(std::move(on_output)) {
   FRAMERPC_CHECK(loop_ != nullptr);
-  FRAMERPC_CHECK(socket_.valid());
   FRAMERPC_CHECK_LT(options_.low_watermark, options_.high_watermark);
 }
 
@@ -70,7 +81,7 @@ bool Connection::WantRead() const {
 
 void Connection::UpdateEvents() {
   const State state = state_.load(std::memory_order_relaxed);
-  if (state == State::kIdle || state == State::kClosed) return;
+  if (state == State::kIdle || state == State::kClosed || in_memory_) return;
   const uint32_t events =
       (WantRead() ? EPOLLIN : 0u) | (want_write_ ? EPOLLOUT : 0u);
   if (registered_ && events == registered_events_) return;
@@ -146,6 +157,69 @@ void Connection::HandleRead() {
   }
   if (input_.ReadableBytes() == 0 && input_.capacity() > kShrinkThreshold) {
     input_.Shrink(Buffer::kInitialSize);
+  }
+}
+
+void Connection::ReceiveBytes(absl::string_view bytes) {
+  loop_->AssertInLoopThread();
+  FRAMERPC_CHECK(in_memory_) << "ReceiveBytes() on a socket connection";
+  FRAMERPC_CHECK(state_.load() != State::kIdle)
+      << "ReceiveBytes() before Start()";
+  FRAMERPC_CHECK(!eof_received_) << "ReceiveBytes() after ReceiveEof()";
+  // A frame callback's view points into input_, which Append may move.
+  FRAMERPC_CHECK(!parsing_) << "ReceiveBytes() from a frame callback";
+  if (bytes.empty() || state_.load() == State::kClosed) return;
+  last_receive_time_ = loop_->Now();
+  input_.Append(bytes);
+  DeliverInMemoryInput();
+  if (input_.ReadableBytes() == 0 && input_.capacity() > kShrinkThreshold) {
+    input_.Shrink(Buffer::kInitialSize);
+  }
+}
+
+void Connection::ReceiveEof() {
+  loop_->AssertInLoopThread();
+  FRAMERPC_CHECK(in_memory_) << "ReceiveEof() on a socket connection";
+  FRAMERPC_CHECK(state_.load() != State::kIdle)
+      << "ReceiveEof() before Start()";
+  if (eof_received_) return;
+  eof_received_ = true;
+  eof_pending_ = true;
+  DeliverInMemoryInput();
+}
+
+void Connection::DeliverInMemoryInput() {
+  switch (state_.load()) {
+    case State::kIdle:
+    case State::kClosed:
+      return;
+    case State::kClosing:
+      // As HandleRead: bytes are discarded, the FIN completes the close.
+      // (Inside a frame callback ParseInput discards them once it returns.)
+      if (!parsing_) input_.RetrieveAll();
+      if (eof_pending_ && !peer_closed_) {
+        eof_pending_ = false;
+        HandleEof();
+      }
+      return;
+    case State::kConnected:
+      break;
+  }
+  if (input_failed_) {
+    input_.RetrieveAll();
+    return;
+  }
+  // Paused: what a socket connection would leave in the kernel waits here.
+  if (!reading_) return;
+  ParseInput();
+  // A socket connection reads the FIN only after the bytes before it, and
+  // only while it wants to read; inside a frame callback (parsing_) the
+  // outer call gets here once the callback has returned.
+  if (eof_pending_ && !parsing_ && WantRead()) {
+    eof_pending_ = false;
+    HandleEof();
+  } else if (eof_pending_ && state_.load() == State::kClosing) {
+    DeliverInMemoryInput();
   }
 }
 
@@ -265,7 +339,13 @@ void Connection::AfterAppend() {
 
 void Connection::WriteOutput() {
   if (state_.load() == State::kClosed) return;
-  if (output_.ReadableBytes() > 0) {
+  if (in_memory_) {
+    // The peer takes everything: in-memory output never waits.
+    if (output_.ReadableBytes() > 0) {
+      on_output_(output_.View());
+      output_.RetrieveAll();
+    }
+  } else if (output_.ReadableBytes() > 0) {
     ssize_t n;
     do {
       n = ::send(socket_.fd(), output_.Peek(), output_.ReadableBytes(),
@@ -298,7 +378,7 @@ void Connection::WriteOutput() {
 void Connection::FinishGracefulClose() {
   if (!write_shutdown_) {
     write_shutdown_ = true;
-    if (!socket_.ShutdownWrite().ok()) {
+    if (!in_memory_ && !socket_.ShutdownWrite().ok()) {
       // ENOTCONN: the peer is already gone; nothing is left to wait for.
       CloseNow(close_reason_);
       return;
@@ -320,7 +400,13 @@ void Connection::ResumeReading() {
   UpdateEvents();
   // Frames that arrived before the pause: deliver them on a fresh stack (and
   // from ParseInput's own loop when resumed inside a frame callback).
-  if (input_.ReadableBytes() > 0 && !parsing_) {
+  if (in_memory_) {
+    // A pending EOF also waits for the resume.
+    if ((input_.ReadableBytes() > 0 || eof_pending_) && !parsing_) {
+      loop_->Post(
+          [self = shared_from_this()] { self->DeliverInMemoryInput(); });
+    }
+  } else if (input_.ReadableBytes() > 0 && !parsing_) {
     loop_->Post([self = shared_from_this()] { self->ParseInput(); });
   }
 }

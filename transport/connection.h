@@ -16,6 +16,19 @@
 // all frames produced in one turn leave with one send(). What the kernel does
 // not take is written when the socket becomes writable (EPOLLOUT).
 //
+// In-memory mode (CreateInMemory) has no socket: the owner pushes the
+// peer's bytes with ReceiveBytes() and its FIN with ReceiveEof(), and the
+// output is handed to an `on_output` callback at the point where a socket
+// connection would call send(). Parsing, frame callbacks, protocol-error
+// handling, watermarks and close semantics are those of a socket connection.
+// It lets fuzzers and tests drive the whole receive path without sockets:
+//
+//   auto conn = Connection::CreateInMemory(loop, peer, {},
+//       [&out](absl::string_view bytes) { out.append(bytes); });
+//   conn->Start();                         // on the loop thread
+//   conn->ReceiveBytes(request_bytes);     // frame callbacks run here
+//   // at the end of the loop turn, `out` receives the queued frames
+//
 // Close reasons, given once to the close callback:
 //   OK (or the given status)  ForceClose / CloseGracefully by the owner
 //   UNAVAILABLE "connection to <peer> closed by peer"              EOF
@@ -24,10 +37,10 @@
 //   UNAVAILABLE "read from <peer>: <strerror>" / "write to <peer>: ..."
 //   the decoder's INVALID_ARGUMENT / RESOURCE_EXHAUSTED             bad input
 //
-// Thread safety: Create(), connected(), id(), peer() and loop() may be called
-// from any thread; everything else only on the loop thread (the callback
-// setters also before Start(), by the single owner). All callbacks run on the
-// loop thread and must not block.
+// Thread safety: Create(), CreateInMemory(), connected(), id(), peer(),
+// loop() and in_memory() may be called from any thread; everything else
+// only on the loop thread (the callback setters also before Start(), by the
+// single owner). All callbacks run on the loop thread and must not block.
 // Ownership: the owner holds a shared_ptr. The connection owns its socket and
 // buffers, and also holds a reference to itself from Start() until it has
 // closed, so it stays alive while the loop may still call it even if the
@@ -84,6 +97,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
   using ErrorCallback =
       absl::AnyInvocable<void(Connection& conn, const absl::Status& error)>;
   using Callback = absl::AnyInvocable<void(Connection& conn)>;
+  // Receives the output of an in-memory connection (see CreateInMemory).
+  using OutputCallback = absl::AnyInvocable<void(absl::string_view bytes)>;
 
   // Reads per readiness event before yielding to other fds.
   static constexpr int kMaxReadsPerTurn = 16;
@@ -92,6 +107,19 @@ class Connection : public std::enable_shared_from_this<Connection>,
   static std::shared_ptr<Connection> Create(EventLoop* loop, Socket socket,
                                             const Endpoint& peer,
                                             ConnectionOptions options = {});
+  // An in-memory connection to `peer` (used only in messages), without a
+  // socket. Any thread; nothing happens until Start(). Whenever a socket
+  // connection would write its queued output (at the end of the loop turn
+  // in which frames were queued), `on_output` is called on the loop thread
+  // with all of it and the output counts as sent: in-memory output never
+  // waits for EPOLLOUT. `on_output` must copy what it keeps (the view dies
+  // when it returns) and must not call into this connection. A graceful
+  // close has no FIN to send: it ends when ReceiveEof() is called or the
+  // linger time passes. REQUIRES: on_output is not null.
+  static std::shared_ptr<Connection> CreateInMemory(EventLoop* loop,
+                                                    const Endpoint& peer,
+                                                    ConnectionOptions options,
+                                                    OutputCallback on_output);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -135,6 +163,25 @@ class Connection : public std::enable_shared_from_this<Connection>,
   void SendFrame(const FrameHeader& header,
                  absl::FunctionRef<void(char* body)> fill);
 
+  // Loop thread; in-memory connections only. Takes `bytes` as if a read from
+  // the socket had returned them: complete frames are delivered at once (the
+  // frame callback may run several times before this returns), a protocol
+  // error is handled as for a socket. While reading is paused the bytes are
+  // buffered (as the kernel would hold them) and delivered on
+  // ResumeReading(); while closing gracefully, or after a protocol error,
+  // they are discarded; once closed, ignored.
+  // REQUIRES: Start() was called; ReceiveEof() was not; not called from
+  // inside this connection's frame callback.
+  void ReceiveBytes(absl::string_view bytes);
+  // Loop thread; in-memory connections only. The peer closed its side (as a
+  // read returning 0): closes with "closed by peer" (naming a partial frame
+  // if one is buffered), at once, so output queued in this loop turn is
+  // dropped as on a socket; or completes a graceful close. While reading is
+  // paused it takes effect when reading resumes and the buffered frames
+  // have been delivered. Calls after the first are ignored.
+  // REQUIRES: Start() was called.
+  void ReceiveEof();
+
   // Loop thread. Stop / resume taking bytes from the socket (the kernel's
   // receive window then pushes back on the peer). Frames already received
   // wait in the buffer and are delivered after ResumeReading().
@@ -159,6 +206,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
   EventLoop* loop() const { return loop_; }
   // Process-unique, never reused.
   uint64_t id() const { return id_; }
+  // Any thread. True for a connection made by CreateInMemory().
+  bool in_memory() const { return in_memory_; }
   // Loop thread. When the last byte was received (Start() time before that).
   absl::Time last_receive_time() const { return last_receive_time_; }
   // Loop thread. When the first bytes of a frame that is still incomplete
@@ -170,7 +219,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
   enum class State { kIdle, kConnected, kClosing, kClosed };
 
   Connection(EventLoop* loop, Socket socket, const Endpoint& peer,
-             const ConnectionOptions& options);
+             const ConnectionOptions& options, OutputCallback on_output);
 
   void HandleEvents(uint32_t epoll_events) override;
   void HandleRead();
@@ -187,6 +236,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
   // Brings the epoll registration in line with what the state wants.
   void UpdateEvents();
   bool WantRead() const;
+  // In-memory mode: what HandleRead does after a read, for the bytes pushed
+  // by ReceiveBytes (and the EOF of ReceiveEof) that may be taken now.
+  void DeliverInMemoryInput();
 
   EventLoop* const loop_;
   Socket socket_;
@@ -194,6 +246,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
   const ConnectionOptions options_;
   const FrameCodec codec_;
   const uint64_t id_;
+  // No socket: the owner pushes input and on_output_ takes the output.
+  const bool in_memory_;
   std::atomic<State> state_{State::kIdle};
 
   // Everything below: loop thread only.
@@ -204,6 +258,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
   ErrorCallback protocol_error_cb_;
   Callback high_cb_;
   Callback writable_cb_;
+  OutputCallback on_output_;  // in-memory mode only
 
   bool reading_ = true;        // not paused by the owner
   bool input_failed_ = false;  // a protocol error stopped parsing
@@ -214,6 +269,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
   bool peer_closed_ = false;     // EOF seen while closing gracefully
   bool write_shutdown_ = false;  // FIN sent
   bool registered_ = false;
+  bool eof_received_ = false;  // in-memory: ReceiveEof() was called
+  bool eof_pending_ = false;   // in-memory: ...and is not yet handled
   uint32_t registered_events_ = 0;
   absl::Status close_reason_;  // for a graceful close
   TimerId linger_timer_ = 0;
