@@ -21,13 +21,24 @@ using transport::FrameType;
 // can never make a response exceed the frame limit.
 constexpr size_t kMaxStatusMessageBytes = 64 * 1024;
 
+// The longest prefix of `text` of at most `max_bytes` that does not end
+// inside a UTF-8 character (a cut one would make the header invalid:
+// status_message is a proto3 string, which parsers check).
+absl::string_view Utf8Prefix(absl::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t keep = max_bytes;
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) {
+    --keep;
+  }
+  return text.substr(0, keep);
+}
+
 wire::ResponseHeader StatusHeader(uint64_t id, const absl::Status& status) {
   wire::ResponseHeader header;
   header.set_call_id(id);
   header.set_status_code(static_cast<uint32_t>(status.code()));
-  absl::string_view message = status.message();
   header.set_status_message(
-      std::string(message.substr(0, kMaxStatusMessageBytes)));
+      std::string(Utf8Prefix(status.message(), kMaxStatusMessageBytes)));
   return header;
 }
 
@@ -468,14 +479,10 @@ void ServerConnection::Reject(uint64_t id, const absl::Status& status) {
   const size_t size = transport::kFrameHeaderSize + header.ByteSizeLong();
   if (size > state_->options.max_frame_size) {
     std::string* message = header.mutable_status_message();
-    size_t keep =
-        message->size() -
-        std::min(message->size(), size - state_->options.max_frame_size);
-    while (keep > 0 &&
-           (static_cast<unsigned char>((*message)[keep]) & 0xC0) == 0x80) {
-      --keep;
-    }
-    message->resize(keep);
+    const size_t over = size - state_->options.max_frame_size;
+    message->resize(
+        Utf8Prefix(*message, message->size() - std::min(message->size(), over))
+            .size());
   }
   SendMessageFrame(*connection_, FrameType::kResponse, header, nullptr);
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/time/clock.h"
@@ -186,6 +187,24 @@ TEST_F(LimitsTest, ClientThatDoesNotReadItsResponsesIsClosed) {
   // The server closes that connection; its memory is freed with it.
   EXPECT_TRUE(WaitUntil([&] { return server_->connection_count() == 1; },
                         absl::Seconds(20)));
+  ExpectServing();
+}
+
+// A handler's status message is cut at 64 KiB, never inside a UTF-8
+// character: a cut character would make the header invalid for the client
+// (status_message is a proto3 string) and fail the whole connection.
+TEST_F(LimitsTest, LongStatusMessageIsCutAtACharacterBoundary) {
+  Start(ServerOptions{});
+  std::string message = "a";  // so that 64 KiB falls inside a character
+  for (int i = 0; i < 40000; ++i) message += "\xc3\xa9";  // é
+  TestRequest request;
+  request.set_status_code(static_cast<int>(absl::StatusCode::kAborted));
+  request.set_status_message(message);
+  absl::StatusOr<TestResponse> reply = stub_->Echo(request);
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kAborted)
+      << reply.status().message().substr(0, 200);
+  EXPECT_EQ(reply.status().message().size(), 65535u);
+  EXPECT_TRUE(absl::StartsWith(message, reply.status().message()));
   ExpectServing();
 }
 
