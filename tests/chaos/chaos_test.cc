@@ -17,7 +17,9 @@
 // A seed replays the driver's and the clients' random choices, not the
 // timing of threads and processes, so a failure may need a few runs.
 
+#include <dirent.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -31,6 +33,7 @@
 #include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -83,6 +86,36 @@ struct EventCounts {
 };
 
 // Runs the chaos and the checks; returns the number of failed checks.
+// Open sockets (the channel's connections; the fleet talks to its servers
+// over pipes) and threads of this process.
+struct ProcessResources {
+  int sockets = 0;
+  int threads = 0;
+};
+
+ProcessResources CurrentResources() {
+  ProcessResources resources;
+  if (DIR* dir = opendir("/proc/self/fd")) {
+    while (dirent* entry = readdir(dir)) {
+      char target[64];
+      const std::string path = absl::StrCat("/proc/self/fd/", entry->d_name);
+      const ssize_t n = readlink(path.c_str(), target, sizeof(target) - 1);
+      if (n > 0 && absl::StartsWith(absl::string_view(target, n), "socket:")) {
+        ++resources.sockets;
+      }
+    }
+    closedir(dir);
+  }
+  if (FILE* status = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof(line), status) != nullptr) {
+      if (std::sscanf(line, "Threads: %d", &resources.threads) == 1) break;
+    }
+    std::fclose(status);
+  }
+  return resources;
+}
+
 int Run() {
   uint64_t seed = absl::GetFlag(FLAGS_seed);
   if (seed == 0) seed = absl::Uniform<uint64_t>(absl::BitGen(), 1, 1u << 31);
@@ -133,6 +166,11 @@ int Run() {
   }
   std::printf("target %s\n", fleet.Target().c_str());
 
+  // What the client process holds before the channel: the shared client
+  // loops exist after any Channel::Create, so make (and drop) one first.
+  (void)Channel::Create(fleet.Target());
+  const ProcessResources before = CurrentResources();
+
   // The channel's own options are the documented defaults; it adopts the
   // servers' stricter heartbeat through their SETTINGS.
   absl::StatusOr<std::shared_ptr<Channel>> channel =
@@ -145,8 +183,8 @@ int Run() {
   load_options.threads = absl::GetFlag(FLAGS_threads);
   load_options.timeout = timeout;
   load_options.seed = seed;
-  LoadGenerator load(*channel, load_options);
-  load.Start();
+  auto load = std::make_unique<LoadGenerator>(*channel, load_options);
+  load->Start();
 
   // The chaos. Per server, `action_at` is when a stopped server continues
   // or a downed one restarts.
@@ -209,7 +247,7 @@ int Run() {
   }
 
   // The end of the chaos: every server back and running.
-  load.set_overrun_calls(false);
+  load->set_overrun_calls(false);
   while (fleet_status.ok()) {
     bool all_running = true;
     for (int i = 0; i < fleet.size() && fleet_status.ok(); ++i) {
@@ -226,7 +264,7 @@ int Run() {
     absl::SleepFor(kTick);
   }
   const absl::Time chaos_end = absl::Now();
-  load.MarkRecoveryStart(chaos_end);
+  load->MarkRecoveryStart(chaos_end);
   const absl::Time settle_until = chaos_end + absl::GetFlag(FLAGS_settle);
   while (fleet_status.ok() && absl::Now() < settle_until) {
     fleet_status = fleet.Poll(grace + kDrainSlack);
@@ -237,9 +275,9 @@ int Run() {
   // Every call must end by its deadline plus the bound; give it that, and
   // a second for the threads to notice the stop.
   const bool drained =
-      load.StopAndDrain(timeout + lateness_bound + absl::Seconds(1));
+      load->StopAndDrain(timeout + lateness_bound + absl::Seconds(1));
   if (!drained) {
-    std::vector<std::string> outstanding = load.Outstanding();
+    std::vector<std::string> outstanding = load->Outstanding();
     std::string list;
     for (size_t i = 0; i < outstanding.size() && i < 10; ++i) {
       absl::StrAppend(&list, "\n  ", outstanding[i]);
@@ -250,7 +288,30 @@ int Run() {
   absl::Status shutdown = fleet.ShutdownAll(grace + kDrainSlack);
   check(shutdown.ok(), shutdown.ToString());
 
-  const LoadReport report = load.Report();
+  const LoadReport report = load->Report();
+
+  // No connection or thread of the client outlives the channel: its
+  // connections close (gracefully, so allow their linger) and the load's
+  // threads were joined.
+  load.reset();
+  *channel = nullptr;
+  ProcessResources after = CurrentResources();
+  const absl::Time leak_deadline = absl::Now() + absl::Seconds(5);
+  while ((after.sockets > before.sockets || after.threads > before.threads) &&
+         absl::Now() < leak_deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+    after = CurrentResources();
+  }
+  std::printf(
+      "client process: %d sockets and %d threads before the channel, %d and "
+      "%d after\n",
+      before.sockets, before.threads, after.sockets, after.threads);
+  check(after.sockets <= before.sockets,
+        absl::StrCat("the client leaked ", after.sockets - before.sockets,
+                     " sockets (connections)"));
+  check(after.threads <= before.threads,
+        absl::StrCat("the client leaked ", after.threads - before.threads,
+                     " threads"));
   std::printf("--- summary (seed %llu) ---\n",
               static_cast<unsigned long long>(seed));
   std::printf(

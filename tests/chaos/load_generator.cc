@@ -159,7 +159,9 @@ void LoadGenerator::Run(int index) {
     request.set_payload(payload);
 
     const absl::Time start = absl::Now();
-    const absl::Time deadline = start + options_.timeout;
+    // Deadlines vary per call, between half the timeout and all of it.
+    const absl::Time deadline =
+        start + options_.timeout * absl::Uniform(gen, 0.5, 1.0);
     {
       absl::MutexLock lock(&shard.mu);
       shard.pending.emplace(id, start);

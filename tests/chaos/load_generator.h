@@ -45,7 +45,8 @@ namespace framerpc::testing {
 struct LoadOptions {
   // Client threads. Default: 16.
   int threads = 16;
-  // Each call's deadline, from its start. Default: 2 s.
+  // The longest deadline of a call, from its start; each call draws its
+  // own between half of this and all of it. Default: 2 s.
   absl::Duration timeout = absl::Seconds(2);
   // Asynchronous calls in flight per thread at most. Default: 8.
   int async_window = 8;
