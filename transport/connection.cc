@@ -20,35 +20,54 @@ constexpr size_t kShrinkThreshold = 4 << 20;
 
 std::atomic<uint64_t> next_connection_id{1};
 
+// Calls a hook that runs at most once, and releases what it captured.
+void CallHook(absl::AnyInvocable<void()>& hook) {
+  absl::AnyInvocable<void()> taken = std::move(hook);
+  hook = nullptr;
+  if (taken) taken();
+}
+
 }  // namespace
 
 std::shared_ptr<Connection> Connection::Create(EventLoop* loop, Socket socket,
                                                const Endpoint& peer,
                                                ConnectionOptions options) {
   FRAMERPC_CHECK(socket.valid());
-  return std::shared_ptr<Connection>(
-      new Connection(loop, std::move(socket), peer, options, nullptr));
+  return std::shared_ptr<Connection>(new Connection(
+      loop, std::move(socket), peer, peer.ToString(), options, {}));
+}
+
+std::shared_ptr<Connection> Connection::CreateInMemory(
+    EventLoop* loop, std::string peer_name, ConnectionOptions options,
+    InMemoryHooks hooks) {
+  FRAMERPC_CHECK(hooks.on_output != nullptr);
+  return std::shared_ptr<Connection>(new Connection(loop, Socket(), Endpoint(),
+                                                    std::move(peer_name),
+                                                    options, std::move(hooks)));
 }
 
 std::shared_ptr<Connection> Connection::CreateInMemory(
     EventLoop* loop, const Endpoint& peer, ConnectionOptions options,
     OutputCallback on_output) {
   FRAMERPC_CHECK(on_output != nullptr);
-  return std::shared_ptr<Connection>(
-      new Connection(loop, Socket(), peer, options, std::move(on_output)));
+  InMemoryHooks hooks;
+  hooks.on_output = std::move(on_output);
+  return std::shared_ptr<Connection>(new Connection(
+      loop, Socket(), peer, peer.ToString(), options, std::move(hooks)));
 }
 
 Connection::Connection(EventLoop* loop, Socket socket, const Endpoint& peer,
-                       const ConnectionOptions& options,
-                       OutputCallback on_output)
+                       std::string peer_name, const ConnectionOptions& options,
+                       InMemoryHooks hooks)
     : loop_(loop),
       socket_(std::move(socket)),
       peer_(peer),
+      peer_name_(std::move(peer_name)),
       options_(options),
       codec_(options.max_frame_size),
       id_(next_connection_id.fetch_add(1, std::memory_order_relaxed)),
-      in_memory_(on_output != nullptr),
-      on_output_(std::move(on_output)) {
+      in_memory_(hooks.on_output != nullptr),
+      hooks_(std::move(hooks)) {
   FRAMERPC_CHECK(loop_ != nullptr);
   FRAMERPC_CHECK_LT(options_.low_watermark, options_.high_watermark);
 }
@@ -116,14 +135,13 @@ void Connection::HandleEvents(uint32_t epoll_events) {
     // also keeps level-triggered EPOLLHUP from spinning the loop.
     const int err = socket_.TakeError();
     if (err != 0) {
-      CloseNow(ErrnoToUnavailable(
-          err, absl::StrCat("connection to ", peer_.ToString())));
-    } else {
       CloseNow(
-          state_.load() == State::kClosing
-              ? close_reason_
-              : absl::UnavailableError(absl::StrCat(
-                    "connection to ", peer_.ToString(), " closed by peer")));
+          ErrnoToUnavailable(err, absl::StrCat("connection to ", peer_name_)));
+    } else {
+      CloseNow(state_.load() == State::kClosing
+                   ? close_reason_
+                   : absl::UnavailableError(absl::StrCat(
+                         "connection to ", peer_name_, " closed by peer")));
     }
   }
 }
@@ -150,8 +168,7 @@ void Connection::HandleRead() {
     } else if (err == EAGAIN || err == EWOULDBLOCK) {
       break;
     } else {
-      CloseNow(ErrnoToUnavailable(
-          err, absl::StrCat("read from ", peer_.ToString())));
+      CloseNow(ErrnoToUnavailable(err, absl::StrCat("read from ", peer_name_)));
       return;
     }
   }
@@ -269,7 +286,7 @@ void Connection::HandleEof() {
   }
   const size_t have = input_.ReadableBytes();
   std::string message =
-      absl::StrCat("connection to ", peer_.ToString(), " closed by peer");
+      absl::StrCat("connection to ", peer_name_, " closed by peer");
   if (have > 0 && !input_failed_) {
     if (have < kFrameHeaderSize) {
       absl::StrAppend(&message, " in the middle of a frame header (", have,
@@ -291,7 +308,7 @@ void Connection::HandleProtocolError(const absl::Status& error) {
   UpdateEvents();
   if (!protocol_error_cb_) {
     // With a callback, the owner reports the error (once, in its words).
-    FRAMERPC_LOG(WARNING) << "connection " << id_ << " to " << peer_.ToString()
+    FRAMERPC_LOG(WARNING) << "connection " << id_ << " to " << peer_name_
                           << ": protocol error: " << error;
     CloseNow(error);
     return;
@@ -337,12 +354,18 @@ void Connection::AfterAppend() {
   }
 }
 
+void Connection::Flush() {
+  loop_->AssertInLoopThread();
+  if (want_write_ || output_.ReadableBytes() == 0) return;
+  WriteOutput();
+}
+
 void Connection::WriteOutput() {
   if (state_.load() == State::kClosed) return;
   if (in_memory_) {
     // The peer takes everything: in-memory output never waits.
     if (output_.ReadableBytes() > 0) {
-      on_output_(output_.View());
+      hooks_.on_output(output_.View());
       output_.RetrieveAll();
     }
   } else if (output_.ReadableBytes() > 0) {
@@ -352,8 +375,8 @@ void Connection::WriteOutput() {
                  MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-      CloseNow(ErrnoToUnavailable(errno,
-                                  absl::StrCat("write to ", peer_.ToString())));
+      CloseNow(
+          ErrnoToUnavailable(errno, absl::StrCat("write to ", peer_name_)));
       return;
     }
     if (n > 0) output_.Retrieve(static_cast<size_t>(n));
@@ -378,7 +401,9 @@ void Connection::WriteOutput() {
 void Connection::FinishGracefulClose() {
   if (!write_shutdown_) {
     write_shutdown_ = true;
-    if (!in_memory_ && !socket_.ShutdownWrite().ok()) {
+    if (in_memory_) {
+      CallHook(hooks_.on_fin);
+    } else if (!socket_.ShutdownWrite().ok()) {
       // ENOTCONN: the peer is already gone; nothing is left to wait for.
       CloseNow(close_reason_);
       return;
@@ -434,6 +459,11 @@ void Connection::CloseGracefully(absl::Status reason, absl::Duration linger) {
   UpdateEvents();
   // Otherwise the pending flush or EPOLLOUT finishes the close.
   if (!want_write_ && !flush_scheduled_) FinishGracefulClose();
+  // An EOF held back while reading was paused: a socket connection reads the
+  // FIN now (closing always reads), so take it on a fresh stack.
+  if (in_memory_ && eof_pending_ && state_.load() == State::kClosing) {
+    loop_->Post([self = shared_from_this()] { self->DeliverInMemoryInput(); });
+  }
 }
 
 void Connection::CloseNow(const absl::Status& reason) {
@@ -451,6 +481,14 @@ void Connection::CloseNow(const absl::Status& reason) {
   socket_.Close();
   output_.RetrieveAll();
   want_write_ = false;
+  if (in_memory_) {
+    // Where a socket's close would send the FIN, unless already sent.
+    if (!write_shutdown_) {
+      write_shutdown_ = true;
+      CallHook(hooks_.on_fin);
+    }
+    CallHook(hooks_.on_closed);
+  }
   CloseCallback close_cb = std::move(close_cb_);
   close_cb_ = nullptr;
   if (close_cb) close_cb(*this, reason);
@@ -463,6 +501,7 @@ void Connection::CloseNow(const absl::Status& reason) {
     self->protocol_error_cb_ = nullptr;
     self->high_cb_ = nullptr;
     self->writable_cb_ = nullptr;
+    self->hooks_.on_output = nullptr;  // WriteOutput no longer calls it
   });
 }
 

@@ -18,16 +18,22 @@
 //
 // In-memory mode (CreateInMemory) has no socket: the owner pushes the
 // peer's bytes with ReceiveBytes() and its FIN with ReceiveEof(), and the
-// output is handed to an `on_output` callback at the point where a socket
-// connection would call send(). Parsing, frame callbacks, protocol-error
-// handling, watermarks and close semantics are those of a socket connection.
-// It lets fuzzers and tests drive the whole receive path without sockets:
+// output is handed to an `on_output` hook at the point where a socket
+// connection would call send(); `on_fin` and `on_closed` hooks say where it
+// would send its FIN and when it closed. Parsing, frame callbacks,
+// protocol-error handling, watermarks and close semantics are those of a
+// socket connection. It lets fuzzers and tests drive the whole receive path
+// without sockets, and ConnectInMemory (in_memory_link.h) join two
+// connections back to back:
 //
 //   auto conn = Connection::CreateInMemory(loop, peer, {},
 //       [&out](absl::string_view bytes) { out.append(bytes); });
 //   conn->Start();                         // on the loop thread
 //   conn->ReceiveBytes(request_bytes);     // frame callbacks run here
 //   // at the end of the loop turn, `out` receives the queued frames
+//
+// Messages name the peer by peer_name(): the peer's address for a socket
+// connection, the name given to CreateInMemory for an in-memory one.
 //
 // Close reasons, given once to the close callback:
 //   OK (or the given status)  ForceClose / CloseGracefully by the owner
@@ -38,9 +44,9 @@
 //   the decoder's INVALID_ARGUMENT / RESOURCE_EXHAUSTED             bad input
 //
 // Thread safety: Create(), CreateInMemory(), connected(), id(), peer(),
-// loop() and in_memory() may be called from any thread; everything else
-// only on the loop thread (the callback setters also before Start(), by the
-// single owner). All callbacks run on the loop thread and must not block.
+// peer_name(), loop() and in_memory() may be called from any thread; everything
+// else only on the loop thread (the callback setters also before Start(), by
+// the single owner). All callbacks run on the loop thread and must not block.
 // Ownership: the owner holds a shared_ptr. The connection owns its socket and
 // buffers, and also holds a reference to itself from Start() until it has
 // closed, so it stays alive while the loop may still call it even if the
@@ -56,6 +62,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
@@ -100,6 +107,25 @@ class Connection : public std::enable_shared_from_this<Connection>,
   // Receives the output of an in-memory connection (see CreateInMemory).
   using OutputCallback = absl::AnyInvocable<void(absl::string_view bytes)>;
 
+  // Where an in-memory connection's output, FIN and close go. Each hook runs
+  // on the loop thread, must not block and must not call into this
+  // connection (it may post tasks, also to its loop).
+  struct InMemoryHooks {
+    // Called with all the queued output wherever a socket connection would
+    // write it (at the end of the loop turn in which frames were queued);
+    // the output then counts as sent: in-memory output never waits for
+    // EPOLLOUT. Must copy what it keeps: the view dies when it returns.
+    // Required.
+    OutputCallback on_output;
+    // Called once, where a socket connection would send its FIN: when a
+    // graceful close has flushed its output, or at the close if that comes
+    // first. No on_output after it. May be null.
+    absl::AnyInvocable<void()> on_fin;
+    // Called once when the connection has closed, after on_fin and before
+    // the close callback. May be null.
+    absl::AnyInvocable<void()> on_closed;
+  };
+
   // Reads per readiness event before yielding to other fds.
   static constexpr int kMaxReadsPerTurn = 16;
 
@@ -107,15 +133,18 @@ class Connection : public std::enable_shared_from_this<Connection>,
   static std::shared_ptr<Connection> Create(EventLoop* loop, Socket socket,
                                             const Endpoint& peer,
                                             ConnectionOptions options = {});
-  // An in-memory connection to `peer` (used only in messages), without a
-  // socket. Any thread; nothing happens until Start(). Whenever a socket
-  // connection would write its queued output (at the end of the loop turn
-  // in which frames were queued), `on_output` is called on the loop thread
-  // with all of it and the output counts as sent: in-memory output never
-  // waits for EPOLLOUT. `on_output` must copy what it keeps (the view dies
-  // when it returns) and must not call into this connection. A graceful
-  // close has no FIN to send: it ends when ReceiveEof() is called or the
-  // linger time passes. REQUIRES: on_output is not null.
+  // An in-memory connection, without a socket, whose peer is called
+  // `peer_name` in messages (e.g. "in-process"); peer() is an unspecified
+  // Endpoint. Any thread; nothing happens until Start(). Output, FIN and
+  // close go to `hooks` (see InMemoryHooks). A graceful close ends when
+  // ReceiveEof() is called or the linger time passes.
+  // REQUIRES: hooks.on_output is not null.
+  static std::shared_ptr<Connection> CreateInMemory(EventLoop* loop,
+                                                    std::string peer_name,
+                                                    ConnectionOptions options,
+                                                    InMemoryHooks hooks);
+  // As above, with only an on_output hook, for a peer named by its address
+  // `peer` (which peer() returns).
   static std::shared_ptr<Connection> CreateInMemory(EventLoop* loop,
                                                     const Endpoint& peer,
                                                     ConnectionOptions options,
@@ -202,7 +231,16 @@ class Connection : public std::enable_shared_from_this<Connection>,
   bool connected() const { return state_.load() == State::kConnected; }
   // Loop thread. Bytes queued and not yet taken by the kernel.
   size_t pending_output_bytes() const { return output_.ReadableBytes(); }
+  // Loop thread. Offers the queued output to the kernel (or the in-memory
+  // peer) now instead of at the end of the loop turn, e.g. before deciding
+  // that a large queue is the peer's fault. Does nothing while EPOLLOUT is
+  // armed (the kernel took all it would). May close the connection (a
+  // write error), running the close callback before it returns.
+  void Flush();
   const Endpoint& peer() const { return peer_; }
+  // Any thread. How messages name the peer: peer().ToString() for a socket
+  // connection, the name given to CreateInMemory for an in-memory one.
+  const std::string& peer_name() const { return peer_name_; }
   EventLoop* loop() const { return loop_; }
   // Process-unique, never reused.
   uint64_t id() const { return id_; }
@@ -219,7 +257,8 @@ class Connection : public std::enable_shared_from_this<Connection>,
   enum class State { kIdle, kConnected, kClosing, kClosed };
 
   Connection(EventLoop* loop, Socket socket, const Endpoint& peer,
-             const ConnectionOptions& options, OutputCallback on_output);
+             std::string peer_name, const ConnectionOptions& options,
+             InMemoryHooks hooks);
 
   void HandleEvents(uint32_t epoll_events) override;
   void HandleRead();
@@ -243,6 +282,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
   EventLoop* const loop_;
   Socket socket_;
   const Endpoint peer_;
+  const std::string peer_name_;
   const ConnectionOptions options_;
   const FrameCodec codec_;
   const uint64_t id_;
@@ -258,7 +298,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
   ErrorCallback protocol_error_cb_;
   Callback high_cb_;
   Callback writable_cb_;
-  OutputCallback on_output_;  // in-memory mode only
+  InMemoryHooks hooks_;  // in-memory mode only
 
   bool reading_ = true;        // not paused by the owner
   bool input_failed_ = false;  // a protocol error stopped parsing
@@ -267,7 +307,7 @@ class Connection : public std::enable_shared_from_this<Connection>,
   bool want_write_ = false;  // output left over: waiting for EPOLLOUT
   bool above_high_watermark_ = false;
   bool peer_closed_ = false;     // EOF seen while closing gracefully
-  bool write_shutdown_ = false;  // FIN sent
+  bool write_shutdown_ = false;  // FIN sent (in-memory: on_fin called)
   bool registered_ = false;
   bool eof_received_ = false;  // in-memory: ReceiveEof() was called
   bool eof_pending_ = false;   // in-memory: ...and is not yet handled
