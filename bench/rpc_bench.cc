@@ -6,11 +6,13 @@
 //   ServerCall::Finish do to make a frame body (a RequestHeader or
 //   ResponseHeader plus the serialized message, rpc/frame_io.h), and what
 //   ServerConnection::OnRequest and the channel's OnResponse do to read one.
-// - A whole Echo round trip through the generated stub, Server and Channel.
-//   framerpc's public API has no in-process transport (a Channel takes
-//   "host:port", a Server binds one), so "without sockets" is not possible:
-//   these run over 127.0.0.1 within this one process, with the server's
-//   handlers inline on the I/O thread or on the worker pool.
+// - A whole Echo round trip through the generated stub, Channel and Server,
+//   in one process, with the server's handlers inline on its I/O thread or
+//   on the worker pool, and two transports: an in-process channel
+//   (Server::InProcessChannel: no socket, frames handed between the two I/O
+//   threads in memory) and TCP over 127.0.0.1. The difference between the
+//   two is what the kernel's socket path costs; the in-process figure is
+//   framerpc's own cost (stub, channel, framing, server, two thread hops).
 //
 //   build/bench/bench/rpc_bench --benchmark_min_time=0.5
 //
@@ -124,11 +126,14 @@ void BM_ResponseHeaderParse(benchmark::State& state) {
 }
 BENCHMARK(BM_ResponseHeaderParse)->Arg(16)->Arg(1024);
 
-// A server (one I/O thread; arg: 1 = inline handlers, 0 = worker pool) and a
-// stub on a channel to it, for the round-trip benchmarks.
+// A server (one I/O thread; arg 0: 1 = inline handlers, 0 = worker pool)
+// and a stub on a channel to it (arg 1: 1 = in-process, 0 = TCP), for the
+// round-trip benchmarks.
 class Loopback {
  public:
-  explicit Loopback(bool inline_handlers) {
+  explicit Loopback(const benchmark::State& state) {
+    const bool inline_handlers = state.range(0) == 1;
+    const bool in_process = state.range(1) == 1;
     ServerOptions options;
     options.io_threads = 1;
     if (inline_handlers) {
@@ -140,7 +145,8 @@ class Loopback {
     ok_ = ok_ && port.ok();
     if (!ok_) return;
     absl::StatusOr<std::shared_ptr<Channel>> channel =
-        Channel::Create("127.0.0.1:" + std::to_string(*port));
+        in_process ? server_->InProcessChannel()
+                   : Channel::Create("127.0.0.1:" + std::to_string(*port));
     ok_ = channel.ok();
     if (ok_) stub_ = std::make_unique<v1::Echo::Stub>(*channel);
   }
@@ -160,9 +166,14 @@ class Loopback {
   bool ok_ = false;
 };
 
+std::string Label(const benchmark::State& state) {
+  return std::string(state.range(0) == 1 ? "inline handlers" : "worker pool") +
+         (state.range(1) == 1 ? ", in-process" : ", TCP 127.0.0.1");
+}
+
 // One blocking call at a time: the latency of a lone call, all of it.
 void BM_EchoRoundTripBlocking(benchmark::State& state) {
-  Loopback loopback(state.range(0) == 1);
+  Loopback loopback(state);
   if (!loopback.ok()) {
     state.SkipWithError("could not start the server");
     return;
@@ -175,15 +186,18 @@ void BM_EchoRoundTripBlocking(benchmark::State& state) {
       return;
     }
   }
-  state.SetLabel(state.range(0) == 1 ? "inline handlers" : "worker pool");
+  state.SetLabel(Label(state));
 }
-BENCHMARK(BM_EchoRoundTripBlocking)->Arg(1)->Arg(0)->UseRealTime();
+BENCHMARK(BM_EchoRoundTripBlocking)
+    ->ArgNames({"inline", "in_process"})
+    ->ArgsProduct({{1, 0}, {1, 0}})
+    ->UseRealTime();
 
 // 64 asynchronous calls started at once, then waited for: throughput with
 // many calls in flight on one connection (items/s = calls/s).
 void BM_EchoRoundTripAsync64(benchmark::State& state) {
   constexpr int kBatch = 64;
-  Loopback loopback(state.range(0) == 1);
+  Loopback loopback(state);
   if (!loopback.ok()) {
     state.SkipWithError("could not start the server");
     return;
@@ -206,9 +220,12 @@ void BM_EchoRoundTripAsync64(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
-  state.SetLabel(state.range(0) == 1 ? "inline handlers" : "worker pool");
+  state.SetLabel(Label(state));
 }
-BENCHMARK(BM_EchoRoundTripAsync64)->Arg(1)->Arg(0)->UseRealTime();
+BENCHMARK(BM_EchoRoundTripAsync64)
+    ->ArgNames({"inline", "in_process"})
+    ->ArgsProduct({{1, 0}, {1, 0}})
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace framerpc

@@ -15,9 +15,9 @@
 #include "transport/endpoint.h"
 
 namespace framerpc {
-namespace {
+namespace internal {
 
-absl::Status ValidateOptions(const ChannelOptions& options) {
+absl::Status ValidateChannelOptions(const ChannelOptions& options) {
   if (options.max_frame_size < 1024 ||
       options.max_frame_size > (size_t{2} << 30)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -66,11 +66,12 @@ absl::Status ValidateOptions(const ChannelOptions& options) {
   return absl::OkStatus();
 }
 
-}  // namespace
+}  // namespace internal
 
 absl::StatusOr<std::shared_ptr<Channel>> Channel::Create(
     absl::string_view target, ChannelOptions options) {
-  if (absl::Status status = ValidateOptions(options); !status.ok()) {
+  if (absl::Status status = internal::ValidateChannelOptions(options);
+      !status.ok()) {
     return status;
   }
   std::vector<transport::Endpoint> endpoints;

@@ -142,6 +142,7 @@ class Channel {
   class Impl;
 
  private:
+  friend class Server;  // Server::InProcessChannel()
   explicit Channel(std::shared_ptr<Impl> impl);
   std::shared_ptr<Impl> impl_;
 };

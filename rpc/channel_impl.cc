@@ -55,6 +55,23 @@ Channel::Impl::Impl(std::string target,
   }
 }
 
+Channel::Impl::Impl(std::string target, internal::InProcessDialer dialer,
+                    ChannelOptions options)
+    : target_(std::move(target)),
+      options_(options),
+      dialer_(std::move(dialer)),
+      keepalive_{options.keepalive_interval, options.keepalive_timeout},
+      loop_(internal::SharedClientLoops().Next()) {
+  endpoints_.push_back(
+      Endpoint{.address = transport::Endpoint(),
+               .name = target_,
+               .connections = {},
+               .backoff = internal::Backoff(BackoffFrom(options_)),
+               .ejected = false,
+               .retry_at = absl::InfinitePast(),
+               .last_error = absl::OkStatus()});
+}
+
 std::vector<std::string> Channel::Impl::endpoint_names() const {
   // The names never change after construction, so any thread may read them.
   std::vector<std::string> names;
@@ -264,6 +281,14 @@ Channel::Impl::Connection& Channel::Impl::OpenConnection(size_t endpoint) {
   endpoints_[endpoint].connections.push_back(connection.id);
   StartSweep(keepalive_.tick());
   const uint64_t connection_id = connection.id;
+  if (dialer_ != nullptr) {
+    // Asynchronous, as a TCP connect is: the calls routed here meanwhile
+    // wait in `waiting`.
+    loop_->Post([self = shared_from_this(), connection_id] {
+      self->DialInProcess(connection_id);
+    });
+    return connection;
+  }
   connection.connector = transport::Connector::Start(
       loop_, endpoints_[endpoint].address, options_.connect_timeout,
       [self = shared_from_this(),
@@ -285,9 +310,29 @@ void Channel::Impl::OnConnected(uint64_t connection_id,
   }
   transport::ConnectionOptions options;
   options.max_frame_size = options_.max_frame_size;
-  connection.connection = transport::Connection::Create(
-      loop_, std::move(*socket), endpoints_[connection.endpoint].address,
-      options);
+  Attach(connection, transport::Connection::Create(
+                         loop_, std::move(*socket),
+                         endpoints_[connection.endpoint].address, options));
+}
+
+void Channel::Impl::DialInProcess(uint64_t connection_id) {
+  auto found = connections_.find(connection_id);
+  if (found == connections_.end()) return;
+  transport::ConnectionOptions options;
+  options.max_frame_size = options_.max_frame_size;
+  absl::StatusOr<std::shared_ptr<transport::Connection>> transport =
+      dialer_(loop_, options);
+  if (!transport.ok()) {
+    OnClosed(connection_id, transport.status());
+    return;
+  }
+  Attach(*found->second, *std::move(transport));
+}
+
+void Channel::Impl::Attach(Connection& connection,
+                           std::shared_ptr<transport::Connection> transport) {
+  const uint64_t connection_id = connection.id;
+  connection.connection = std::move(transport);
   std::weak_ptr<Impl> weak = weak_from_this();
   connection.connection->SetFrameCallback(
       [weak, connection_id](transport::Connection&,

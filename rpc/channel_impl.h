@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -29,6 +30,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "framerpc/wire.pb.h"
 #include "rpc/backoff.h"
@@ -42,9 +44,29 @@
 
 namespace framerpc {
 
+namespace internal {
+
+// INVALID_ARGUMENT naming the first option out of range, or OK.
+absl::Status ValidateChannelOptions(const ChannelOptions& options);
+
+// Opens the channel's end of an in-process connection (Server::
+// InProcessChannel): an in-memory transport connection on `loop`, not yet
+// started, linked to a server connection; or UNAVAILABLE saying why there
+// is none (the server is not running). Called on `loop`.
+using InProcessDialer =
+    std::function<absl::StatusOr<std::shared_ptr<transport::Connection>>(
+        transport::EventLoop* loop,
+        const transport::ConnectionOptions& options)>;
+
+}  // namespace internal
+
 class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
  public:
   Impl(std::string target, std::vector<transport::Endpoint> endpoints,
+       ChannelOptions options);
+  // An in-process channel: one endpoint, named `target`, whose connections
+  // come from `dialer` instead of TCP.
+  Impl(std::string target, internal::InProcessDialer dialer,
        ChannelOptions options);
 
   const std::string& target() const { return target_; }
@@ -123,6 +145,11 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   Connection& OpenConnection(size_t endpoint);
   void OnConnected(uint64_t connection_id,
                    absl::StatusOr<transport::Socket> socket);
+  // In-process channels: asks the dialer for the connection.
+  void DialInProcess(uint64_t connection_id);
+  // Starts `transport` as connection `connection_id` and sends what waits.
+  void Attach(Connection& connection,
+              std::shared_ptr<transport::Connection> transport);
   void Send(Connection& connection, Call& call);
   void OnFrame(uint64_t connection_id, const transport::FrameView& frame);
   void OnResponse(Connection& connection, const transport::FrameView& frame);
@@ -159,6 +186,9 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
 
   const std::string target_;
   const ChannelOptions options_;
+  // Set for an in-process channel; then endpoints_ has one entry, which no
+  // socket reaches.
+  const internal::InProcessDialer dialer_;
   const internal::KeepalivePolicy keepalive_;
   transport::EventLoop* const loop_;
   std::atomic<uint64_t> next_call_id_{1};

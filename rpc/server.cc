@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "base/logging.h"
+#include "rpc/channel_impl.h"
 #include "rpc/frame_io.h"
 #include "rpc/keepalive.h"
 #include "rpc/loop_handle.h"
@@ -18,6 +19,7 @@
 #include "transport/acceptor.h"
 #include "transport/endpoint.h"
 #include "transport/event_loop_group.h"
+#include "transport/in_memory_link.h"
 
 namespace framerpc {
 
@@ -99,6 +101,13 @@ absl::Status ValidateOptions(const ServerOptions& options) {
   return absl::OkStatus();
 }
 
+// What an in-process channel holds of its server: the server may be
+// destroyed first, and then the channel's connections fail to open.
+struct InProcessGate {
+  absl::Mutex mu;
+  Server::Impl* server ABSL_GUARDED_BY(mu) = nullptr;
+};
+
 }  // namespace
 
 // Thread safety: the public methods lock `mu_`; per-loop state
@@ -106,11 +115,18 @@ absl::Status ValidateOptions(const ServerOptions& options) {
 class Server::Impl {
  public:
   explicit Impl(ServerOptions options)
-      : state_(std::make_shared<ServerState>()) {
+      : state_(std::make_shared<ServerState>()),
+        gate_(std::make_shared<InProcessGate>()) {
     state_->options = std::move(options);
+    absl::MutexLock lock(&gate_->mu);
+    gate_->server = this;
   }
 
   ~Impl() {
+    {
+      absl::MutexLock lock(&gate_->mu);
+      gate_->server = nullptr;
+    }
     Shutdown(absl::ZeroDuration());
     if (state_->workers != nullptr) state_->workers->Stop();
   }
@@ -257,27 +273,99 @@ class Server::Impl {
     transport::EventLoop* loop = loops_->loop(static_cast<int>(index));
     loop->RunInLoop(
         [this, index, loop, socket = std::move(socket), peer]() mutable {
-          transport::ConnectionOptions options;
-          options.max_frame_size = state_->options.max_frame_size;
-          // Above a quarter of the output cap, stop reading requests.
-          options.high_watermark = state_->options.max_pending_output / 4;
-          options.low_watermark = options.high_watermark / 4;
-          auto connection = std::make_shared<ServerConnection>(
-              state_, handles_[index],
-              transport::Connection::Create(loop, std::move(socket), peer,
-                                            options));
-          ServerConnection* key = connection.get();
-          registries_[index].emplace(key, connection);
-          connection->SetTickRequest([this, index](absl::Duration tick) {
-            StartSweep(static_cast<int>(index), tick);
-          });
-          connection->Start([this, index, loop, key] {
-            // Erased in a later task: the connection is still on the stack.
-            loop->Post([this, index, key] { registries_[index].erase(key); });
-          });
+          AddConnection(
+              index, transport::Connection::Create(loop, std::move(socket),
+                                                   peer, ConnectionOptions()));
         });
   }
 
+  // Options of the server's side of every connection.
+  transport::ConnectionOptions ConnectionOptions() const {
+    transport::ConnectionOptions options;
+    options.max_frame_size = state_->options.max_frame_size;
+    // Above a quarter of the output cap, stop reading requests.
+    options.high_watermark = state_->options.max_pending_output / 4;
+    options.low_watermark = options.high_watermark / 4;
+    return options;
+  }
+
+  // Loop `index`: serves `transport`, counted in state_->connections.
+  void AddConnection(size_t index,
+                     std::shared_ptr<transport::Connection> transport) {
+    transport::EventLoop* loop = loops_->loop(static_cast<int>(index));
+    auto connection = std::make_shared<ServerConnection>(
+        state_, handles_[index], std::move(transport));
+    ServerConnection* key = connection.get();
+    registries_[index].emplace(key, connection);
+    connection->SetTickRequest([this, index](absl::Duration tick) {
+      StartSweep(static_cast<int>(index), tick);
+    });
+    connection->Start([this, index, loop, key] {
+      // Erased in a later task: the connection is still on the stack.
+      loop->Post([this, index, key] { registries_[index].erase(key); });
+    });
+  }
+
+ public:
+  // The client's end of a new in-process connection, on `client_loop`; the
+  // server's end is served on one of the server's loops. Any thread.
+  absl::StatusOr<std::shared_ptr<transport::Connection>> ConnectInProcess(
+      transport::EventLoop* client_loop,
+      const transport::ConnectionOptions& client_options)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (phase_ != Phase::kRunning) {
+      return absl::UnavailableError(
+          phase_ == Phase::kNew
+              ? "in-process server is not running (not started yet)"
+              : "in-process server is not running (shut down)");
+    }
+    const int limit = state_->options.max_connections;
+    if (state_->connections.load(std::memory_order_relaxed) >= limit) {
+      return absl::UnavailableError(
+          absl::StrCat("in-process server has reached its limit of ", limit,
+                       " connections (ServerOptions.max_connections)"));
+    }
+    state_->connections.fetch_add(1, std::memory_order_relaxed);
+    const size_t index = next_in_process_loop_++ % handles_.size();
+    transport::EventLoop* loop = loops_->loop(static_cast<int>(index));
+    auto [client, server] =
+        transport::ConnectInMemory({.loop = client_loop,
+                                    .peer_name = "in-process server",
+                                    .options = client_options},
+                                   {.loop = loop,
+                                    .peer_name = "in-process client",
+                                    .options = ConnectionOptions()});
+    // Posted under mu_ while running, so before anything Shutdown() posts,
+    // and before the client's first bytes reach this loop.
+    loop->Post([this, index, server = std::move(server)]() mutable {
+      AddConnection(index, std::move(server));
+    });
+    return std::move(client);
+  }
+
+  absl::StatusOr<std::shared_ptr<Channel>> InProcessChannel(
+      ChannelOptions options) {
+    if (absl::Status status = internal::ValidateChannelOptions(options);
+        !status.ok()) {
+      return status;
+    }
+    internal::InProcessDialer dialer =
+        [gate = gate_](transport::EventLoop* loop,
+                       const transport::ConnectionOptions& connection_options)
+        -> absl::StatusOr<std::shared_ptr<transport::Connection>> {
+      absl::MutexLock lock(&gate->mu);
+      if (gate->server == nullptr) {
+        return absl::UnavailableError(
+            "in-process server is not running (destroyed)");
+      }
+      return gate->server->ConnectInProcess(loop, connection_options);
+    };
+    return std::shared_ptr<Channel>(new Channel(std::make_shared<Channel::Impl>(
+        "in-process", std::move(dialer), options)));
+  }
+
+ private:
   // Loop i: (re)starts loop i's sweep at `tick` unless it already runs at
   // least that often.
   void StartSweep(int i, absl::Duration tick) {
@@ -357,6 +445,15 @@ class Server::Impl {
             loops_->loop(static_cast<int>(i))->CancelTimer(sweep_timers_[i]);
             sweep_timers_[i] = 0;
           }
+          // A graceful close still lingering ends now: a connection must
+          // be closed before its loop stops.
+          std::vector<std::shared_ptr<ServerConnection>> open;
+          for (auto& [key, connection] : registries_[i]) {
+            open.push_back(connection);
+          }
+          for (auto& connection : open) {
+            connection->ForceClose(absl::UnavailableError("server stopped"));
+          }
           registries_[i].clear();
         });
       }
@@ -392,7 +489,9 @@ class Server::Impl {
   absl::flat_hash_map<transport::Connection*,
                       std::shared_ptr<transport::Connection>>
       refused_;
-  size_t next_loop_ = 0;   // loop 0 only
+  const std::shared_ptr<InProcessGate> gate_;
+  size_t next_loop_ = 0;  // loop 0 only
+  size_t next_in_process_loop_ ABSL_GUARDED_BY(mu_) = 0;
   bool refusing_ = false;  // loop 0 only
 };
 
@@ -407,5 +506,9 @@ int Server::port() const { return impl_->port(); }
 void Server::Shutdown(absl::Duration grace) { impl_->Shutdown(grace); }
 void Server::Wait() { impl_->Wait(); }
 int Server::connection_count() const { return impl_->connection_count(); }
+absl::StatusOr<std::shared_ptr<Channel>> Server::InProcessChannel(
+    ChannelOptions options) {
+  return impl_->InProcessChannel(options);
+}
 
 }  // namespace framerpc

@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "rpc/channel.h"
 #include "rpc/service.h"
 
 namespace framerpc {
@@ -102,8 +103,9 @@ struct ServerOptions {
   // grows past the limit is closed ("client is not reading its
   // responses"). Checked once per keepalive tick, after the queued answers
   // were offered to the kernel, and as each answer is queued: output left
-  // from earlier loop turns over the limit, or a queue that would pass
-  // twice the limit within one turn, closes it. Default: 64 MiB. Range:
+  // from earlier loop turns over the limit closes it; a queue that passes
+  // the limit within one turn is offered to the kernel at once, and closes
+  // it if it would still pass twice the limit. Default: 64 MiB. Range:
   // max(1 MiB, max_frame_size) .. 4 GiB.
   size_t max_pending_output = size_t{64} << 20;
 
@@ -152,8 +154,29 @@ class Server {
   // never called.
   void Wait();
 
-  // Connections currently open (for tests and monitoring).
+  // Connections currently open (for tests and monitoring), in-process ones
+  // included.
   int connection_count() const;
+
+  // A channel to this server that uses no socket: its connections are pairs
+  // of in-memory connections between the channel's I/O thread and the
+  // server's, and everything above the socket (frames, SETTINGS,
+  // heartbeats, deadlines, cancellation, limits, GOAWAY, shutdown) works as
+  // over TCP. For tests of services and for calling a service in the same
+  // process without a port.
+  //
+  //   FRAMERPC_ASSIGN_OR_RETURN(std::shared_ptr<framerpc::Channel> channel,
+  //                             server.InProcessChannel());
+  //   framerpc::echo::v1::Echo::Stub stub(channel);
+  //
+  // It may be created at any time and may outlive the server. Calls made
+  // while the server is not running (before Start(), after Shutdown())
+  // fail with UNAVAILABLE ("in-process server is not running"), as calls to
+  // a TCP server that is down do. Its target() and endpoints() are
+  // "in-process"; the server's handlers see the peer "in-process client".
+  // Returns INVALID_ARGUMENT for bad options.
+  absl::StatusOr<std::shared_ptr<Channel>> InProcessChannel(
+      ChannelOptions options = {});
 
   class Impl;
 

@@ -152,7 +152,7 @@ ServerConnection::ServerConnection(
     : state_(std::move(state)),
       loop_handle_(std::move(loop)),
       connection_(std::move(connection)),
-      peer_(connection_->peer().ToString()),
+      peer_(connection_->peer_name()),
       keepalive_{state_->options.keepalive_interval,
                  state_->options.keepalive_timeout},
       idle_since_(absl::Now()) {}
@@ -439,9 +439,21 @@ bool ServerConnection::TakeAnswer(uint64_t id, size_t frame_size) {
   // between two sweeps for a client that does not read. Answers of this
   // turn have not been offered to the kernel yet; they may add up to
   // another max_pending_output before they count against the client.
+  // A burst past the cap within one turn is offered to the kernel at once:
+  // a client that reads takes it (an in-process one takes all of it), one
+  // that does not leaves it queued and is closed.
   const size_t cap = state_->options.max_pending_output;
-  const size_t queued = connection_->pending_output_bytes();
-  if (OutputCarriedIntoThisTurn() > cap || queued + frame_size > 2 * cap) {
+  size_t queued = connection_->pending_output_bytes();
+  if (OutputCarriedIntoThisTurn() > cap) {
+    CloseForUnreadOutput(queued);
+    return false;
+  }
+  if (queued + frame_size > cap) {
+    connection_->Flush();
+    if (closed_) return false;  // the write failed
+    queued = connection_->pending_output_bytes();
+  }
+  if (queued + frame_size > 2 * cap) {
     CloseForUnreadOutput(queued);
     return false;
   }

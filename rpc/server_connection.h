@@ -105,6 +105,12 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // contexts cancelled, and closes the connection gracefully.
   void Close(const absl::Status& status);
 
+  // Closes the connection at once (its calls are cancelled), e.g. when the
+  // server stops its loops while a graceful close still lingers.
+  void ForceClose(const absl::Status& reason) {
+    connection_->ForceClose(reason);
+  }
+
   // Called with the sweep tick this connection needs, when the client's
   // SETTINGS made its keepalive policy stricter than the server's.
   void SetTickRequest(absl::AnyInvocable<void(absl::Duration)> request) {

@@ -3,7 +3,9 @@
 // End-to-end tests of Server and Channel over real sockets on 127.0.0.1:
 // the unary cases of gRPC's interop suite, adapted, plus framerpc's own
 // guarantees (exactly-once completion, deadlines, cancellation, limits,
-// shutdown). Each test runs with handlers on the worker pool and inline.
+// shutdown). Each test runs with handlers on the worker pool and inline,
+// and over TCP and over an in-process channel (Server::InProcessChannel);
+// the few that speak raw bytes to the server's port run over TCP only.
 
 #include <atomic>
 #include <map>
@@ -11,6 +13,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -39,13 +42,21 @@ using testing::TestResponse;
 using testing::TestService;
 using HandlerThreads = ServerOptions::HandlerThreads;
 
-class RpcTest : public ::testing::TestWithParam<HandlerThreads> {
+enum class Transport { kTcp, kInProcess };
+
+class RpcTest
+    : public ::testing::TestWithParam<std::tuple<HandlerThreads, Transport>> {
  protected:
+  static HandlerThreads Threads() { return std::get<0>(GetParam()); }
+  static bool InProcess() {
+    return std::get<1>(GetParam()) == Transport::kInProcess;
+  }
+
   void SetUp() override { StartServer(ServerOptions{}); }
 
   void StartServer(ServerOptions options) {
     if (server_ != nullptr) server_->Shutdown(absl::ZeroDuration());
-    options.handler_threads = GetParam();
+    options.handler_threads = Threads();
     if (options.worker_threads == 0) options.worker_threads = 16;
     server_ = std::make_unique<Server>(options);
     ASSERT_TRUE(server_->AddService(&test_service_).ok());
@@ -58,7 +69,10 @@ class RpcTest : public ::testing::TestWithParam<HandlerThreads> {
   }
 
   std::shared_ptr<Channel> NewChannel(ChannelOptions options = {}) {
-    auto channel = Channel::Create(absl::StrCat("127.0.0.1:", port_), options);
+    auto channel =
+        InProcess()
+            ? server_->InProcessChannel(options)
+            : Channel::Create(absl::StrCat("127.0.0.1:", port_), options);
     EXPECT_TRUE(channel.ok()) << channel.status();
     return *channel;
   }
@@ -186,7 +200,7 @@ TEST_P(RpcTest, TimeoutOnSleepingServer) {
 }
 
 TEST_P(RpcTest, ServerSkipsHandlerOfCallWhoseDeadlinePassedInTheQueue) {
-  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "needs a queue";
+  if (Threads() == HandlerThreads::kInline) GTEST_SKIP() << "needs a queue";
   ServerOptions options;
   options.worker_threads = 1;
   StartServer(options);
@@ -216,7 +230,7 @@ TEST_P(RpcTest, ServerSkipsHandlerOfCallWhoseDeadlinePassedInTheQueue) {
 // and so must one that starts after thousands of completed calls (whose
 // deadlines linger until the channel drops them).
 TEST_P(RpcTest, EachDeadlineExpiresOnTimeWhateverTheOrderOfCalls) {
-  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  if (Threads() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
   auto expect_expires_on_time = [this] {
     TestRequest sleeper;
     sleeper.set_sleep_ms(3000);
@@ -255,7 +269,7 @@ TEST_P(RpcTest, EachDeadlineExpiresOnTimeWhateverTheOrderOfCalls) {
 }
 
 TEST_P(RpcTest, CancelInFlightCall) {
-  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  if (Threads() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
   auto canceller = std::make_shared<CallCanceller>();
   CallOptions options;
   options.canceller = canceller;
@@ -318,7 +332,7 @@ TEST_P(RpcTest, ConcurrentLargeUnary) {
 }
 
 TEST_P(RpcTest, EveryCallCompletesExactlyOnceUnderLoad) {
-  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  if (Threads() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
   constexpr int kCalls = 2000;
   std::vector<std::atomic<int>> completions(kCalls);
   absl::BlockingCounter remaining(kCalls);
@@ -368,6 +382,7 @@ TEST_P(RpcTest, ThrowingHandlerGivesInternalAndServerKeepsServing) {
 }
 
 TEST_P(RpcTest, GarbagePayloadGivesInvalidArgument) {
+  if (InProcess()) GTEST_SKIP() << "raw bytes to the server's port";
   auto raw = testing::RawClient::Connect(port_);
   ASSERT_TRUE(raw.ok()) << raw.status();
   // Field 0 does not exist in any protobuf message: this cannot parse.
@@ -410,6 +425,7 @@ TEST_P(RpcTest, ResponseOverFrameLimitGivesResourceExhausted) {
 }
 
 TEST_P(RpcTest, RawOversizedFrameClosesOnlyThatConnectionWithGoAway) {
+  if (InProcess()) GTEST_SKIP() << "raw bytes to the server's port";
   auto raw = testing::RawClient::Connect(port_);
   ASSERT_TRUE(raw.ok());
   // A header declaring a 1 GiB payload; no body byte follows.
@@ -460,7 +476,7 @@ TEST_P(RpcTest, HandlerThatNeverAnswersTimesOutAndFreesItsSlot) {
 }
 
 TEST_P(RpcTest, TooManyConcurrentCallsGivesResourceExhausted) {
-  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  if (Threads() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
   ServerOptions options;
   options.max_concurrent_calls = 2;
   StartServer(options);
@@ -481,7 +497,7 @@ TEST_P(RpcTest, TooManyConcurrentCallsGivesResourceExhausted) {
 }
 
 TEST_P(RpcTest, ShutdownFinishesCallsInFlight) {
-  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  if (Threads() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
   constexpr int kCalls = 20;
   TestRequest request;
   request.set_sleep_ms(200);
@@ -502,7 +518,7 @@ TEST_P(RpcTest, ShutdownFinishesCallsInFlight) {
 }
 
 TEST_P(RpcTest, ShutdownReturnsWithinGraceWhenHandlersOverrun) {
-  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  if (Threads() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
   TestRequest request;
   request.set_sleep_ms(3000);
   absl::Notification done;
@@ -522,7 +538,8 @@ TEST_P(RpcTest, ShutdownReturnsWithinGraceWhenHandlersOverrun) {
 }
 
 TEST_P(RpcTest, AfterGoAwayALowerCallIdArrivingLateIsStillServed) {
-  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  if (Threads() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  if (InProcess()) GTEST_SKIP() << "raw bytes to the server's port";
   auto raw = testing::RawClient::Connect(port_);
   ASSERT_TRUE(raw.ok()) << raw.status();
   TestRequest sleeper;
@@ -574,7 +591,7 @@ TEST_P(RpcTest, CallsAfterShutdownFailWithUnavailable) {
 }
 
 TEST_P(RpcTest, ChannelDestroyedWithCallInFlightCompletesIt) {
-  if (GetParam() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
+  if (Threads() == HandlerThreads::kInline) GTEST_SKIP() << "handler sleeps";
   TestRequest request;
   request.set_sleep_ms(2000);
   absl::Notification done;
@@ -594,14 +611,19 @@ TEST_P(RpcTest, ChannelDestroyedWithCallInFlightCompletesIt) {
   EXPECT_TRUE(test_service_.WaitForSawCancel(1, absl::Seconds(1)));
 }
 
-INSTANTIATE_TEST_SUITE_P(HandlerThreads, RpcTest,
-                         ::testing::Values(HandlerThreads::kWorkerPool,
-                                           HandlerThreads::kInline),
-                         [](const auto& test_info) {
-                           return test_info.param == HandlerThreads::kInline
-                                      ? std::string("Inline")
-                                      : std::string("WorkerPool");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    HandlerThreadsAndTransport, RpcTest,
+    ::testing::Combine(
+        ::testing::Values(HandlerThreads::kWorkerPool, HandlerThreads::kInline),
+        ::testing::Values(Transport::kTcp, Transport::kInProcess)),
+    [](const auto& test_info) {
+      return absl::StrCat(
+          std::get<0>(test_info.param) == HandlerThreads::kInline
+              ? "Inline"
+              : "WorkerPool",
+          std::get<1>(test_info.param) == Transport::kInProcess ? "InProcess"
+                                                                : "Tcp");
+    });
 
 TEST(ServerTest, DuplicateServiceIsAlreadyExists) {
   echo::EchoService a, b;
