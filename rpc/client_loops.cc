@@ -5,13 +5,15 @@
 #include <algorithm>
 #include <thread>
 
+#include "base/cpus.h"
+
 namespace framerpc::internal {
 
 transport::EventLoopGroup& SharedClientLoops() {
   // Never destroyed: channels may still be in use while static destructors
   // run at exit.
   static transport::EventLoopGroup* const loops = [] {
-    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    const int cores = UsableCpus();
     auto* group =
         new transport::EventLoopGroup(std::clamp(cores, 1, 4), "framerpc-cli");
     group->Start();

@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "base/cpus.h"
 #include "base/logging.h"
 #include "rpc/channel_impl.h"
 #include "rpc/frame_io.h"
@@ -29,10 +30,7 @@ using internal::ServerState;
 
 namespace {
 
-int DefaultThreads(int per_core) {
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency())) *
-         per_core;
-}
+int DefaultThreads(int per_core) { return UsableCpus() * per_core; }
 
 absl::Status ValidateOptions(const ServerOptions& options) {
   if (options.io_threads < 0 || options.io_threads > 256) {

@@ -40,7 +40,8 @@ struct ServerOptions {
   // Start() returns it. Default: "127.0.0.1:0".
   std::string address = "127.0.0.1:0";
 
-  // Number of I/O threads (each one event loop). 0 means one per core.
+  // Number of I/O threads (each one event loop). 0 means one per CPU the
+  // process may use (its affinity mask, e.g. taskset, and cgroup quota).
   // Default: 0. Range: 0 .. 256.
   int io_threads = 0;
 
@@ -56,7 +57,7 @@ struct ServerOptions {
   // Default: kWorkerPool.
   HandlerThreads handler_threads = HandlerThreads::kWorkerPool;
 
-  // Size of the worker pool (with kWorkerPool). 0 means 4 per core.
+  // Size of the worker pool (with kWorkerPool). 0 means 4 per usable CPU.
   // Default: 0. Range: 0 .. 4096.
   int worker_threads = 0;
 

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "base/cpus.h"
 #include "base/logging.h"
 
 namespace framerpc::transport {
@@ -17,8 +18,7 @@ EventLoopGroup::EventLoopGroup(int num_loops, std::string name)
     : name_(std::move(name)) {
   FRAMERPC_CHECK_GE(num_loops, 0);
   if (num_loops == 0) {
-    num_loops =
-        std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    num_loops = UsableCpus();
   }
   loops_.reserve(num_loops);
   for (int i = 0; i < num_loops; ++i) {

@@ -33,8 +33,9 @@ namespace framerpc::transport {
 
 class EventLoopGroup {
  public:
-  // `num_loops` 0 means one per core (std::thread::hardware_concurrency(),
-  // at least 1). Threads are named "<name>-<i>" (truncated to 15 characters).
+  // `num_loops` 0 means one per CPU this process may use (UsableCpus():
+  // the affinity mask and cgroup quota, at least 1). Threads are named
+  // "<name>-<i>" (truncated to 15 characters).
   explicit EventLoopGroup(int num_loops = 0, std::string name = "framerpc-io");
   // Calls Stop().
   ~EventLoopGroup();

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/notification.h"
+#include "base/cpus.h"
 #include "gtest/gtest.h"
 #include "tests/transport/test_util.h"
 
@@ -40,10 +41,9 @@ TEST(EventLoopGroupTest, NextIsRoundRobin) {
   EXPECT_EQ(group.Next(), group.loop(0));
 }
 
-TEST(EventLoopGroupTest, DefaultsToOneLoopPerCore) {
+TEST(EventLoopGroupTest, DefaultsToOneLoopPerUsableCpu) {
   EventLoopGroup group;
-  EXPECT_EQ(group.size(),
-            std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+  EXPECT_EQ(group.size(), UsableCpus());
 }
 
 TEST(EventLoopGroupTest, TasksPostedBeforeStartRunOnceStarted) {
