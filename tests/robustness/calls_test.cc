@@ -19,7 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/robustness/robustness_fixture.h"
-#include "tests/robustness/wire_client.h"
+#include "tests/rpc/raw_client.h"
 #include "transport/frame.h"
 
 namespace framerpc::testing {
@@ -49,7 +49,7 @@ std::string Sleeper(uint32_t ms) {
 class CallsTest : public RobustnessTest {
  protected:
   // Sends `bytes` and returns the next RESPONSE's header.
-  wire::ResponseHeader Call(WireClient& client, absl::string_view bytes,
+  wire::ResponseHeader Call(RawClient& client, absl::string_view bytes,
                             std::string* payload = nullptr) {
     EXPECT_TRUE(client.Send(bytes).ok());
     absl::StatusOr<wire::ResponseHeader> response =
@@ -59,7 +59,7 @@ class CallsTest : public RobustnessTest {
   }
 
   // A call that must succeed on `client`: the connection is still served.
-  void ExpectConnectionServes(WireClient& client, uint64_t id) {
+  void ExpectConnectionServes(RawClient& client, uint64_t id) {
     std::string payload;
     wire::ResponseHeader response = Call(
         client, RequestBytes(id, kEchoService, "Echo", "\x0a\x02ok"), &payload);
@@ -89,7 +89,7 @@ TEST_F(CallsTest, RequestHeaderWithInvalidUtf8IsRefused) {
 }
 
 TEST_F(CallsTest, PayloadThatIsNotProtobufIsInvalidArgument) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::ResponseHeader response = Call(
       *client, RequestBytes(1, kEchoService, "Echo", "\xff\xff\xff\xff\xff"));
   EXPECT_EQ(response.call_id(), 1u);
@@ -101,7 +101,7 @@ TEST_F(CallsTest, PayloadThatIsNotProtobufIsInvalidArgument) {
 }
 
 TEST_F(CallsTest, RequestNamingNoServiceOrMethodIsUnimplemented) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::RequestHeader no_names;
   no_names.set_call_id(1);
   wire::ResponseHeader response = Call(*client, RequestBytes(no_names, ""));
@@ -116,7 +116,7 @@ TEST_F(CallsTest, RequestNamingNoServiceOrMethodIsUnimplemented) {
 }
 
 TEST_F(CallsTest, UnknownServiceIsUnimplemented) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::ResponseHeader response =
       Call(*client, RequestBytes(1, "no.such.Service", "Echo", ""));
   EXPECT_EQ(response.status_code(), Code(absl::StatusCode::kUnimplemented));
@@ -125,7 +125,7 @@ TEST_F(CallsTest, UnknownServiceIsUnimplemented) {
 }
 
 TEST_F(CallsTest, UnknownMethodIsUnimplemented) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::ResponseHeader response =
       Call(*client, RequestBytes(1, kEchoService, "Foo", ""));
   EXPECT_EQ(response.status_code(), Code(absl::StatusCode::kUnimplemented));
@@ -150,7 +150,7 @@ TEST_F(CallsTest, CallIdReusedWhileInFlightIsRefused) {
 }
 
 TEST_F(CallsTest, CallIdReusedAfterItsAnswerIsServed) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   ExpectConnectionServes(*client, 5);
   ExpectConnectionServes(*client, 5);
 }
@@ -165,7 +165,7 @@ TEST_F(CallsTest, ResponseSentToTheServerIsRefused) {
 }
 
 TEST_F(CallsTest, CancelForAnUnknownCallIsIgnored) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::Cancel cancel;
   cancel.set_call_id(42);
   ASSERT_TRUE(
@@ -176,7 +176,7 @@ TEST_F(CallsTest, CancelForAnUnknownCallIsIgnored) {
 }
 
 TEST_F(CallsTest, CancelOfACallInFlightSuppressesItsAnswer) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::Cancel cancel;
   cancel.set_call_id(1);
   ASSERT_TRUE(
@@ -186,7 +186,7 @@ TEST_F(CallsTest, CancelOfACallInFlightSuppressesItsAnswer) {
           .ok());
   ExpectConnectionServes(*client, 2);
   // Well past the handler's 200 ms: no answer comes for call 1.
-  absl::StatusOr<WireFrame> frame = client->ReadFrame(absl::Milliseconds(600));
+  absl::StatusOr<RawFrame> frame = client->ReadFrame(absl::Milliseconds(600));
   EXPECT_TRUE(absl::IsDeadlineExceeded(frame.status()))
       << "a " << (frame.ok() ? transport::FrameTypeName(frame->type) : "")
       << " frame came after the CANCEL";
@@ -199,7 +199,7 @@ TEST_F(CallsTest, CancelHeaderThatIsNotProtobufIsRefused) {
 }
 
 TEST_F(CallsTest, HugeTimeoutIsServed) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::RequestHeader header = Header(1, kEchoService, "Echo");
   header.set_timeout_us(std::numeric_limits<uint64_t>::max());
   wire::ResponseHeader response = Call(*client, RequestBytes(header, ""));
@@ -216,7 +216,7 @@ std::string NestedGroups(int field, int depth) {
 }
 
 TEST_F(CallsTest, DeeplyNestedPayloadIsInvalidArgument) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   const std::string payload = NestedGroups(2, 100000);
   wire::ResponseHeader response =
       Call(*client, RequestBytes(1, kEchoService, "Echo", payload));
@@ -258,7 +258,7 @@ void ExpectMetadataRefused(const wire::RequestHeader& header,
 }
 
 TEST_F(CallsTest, TenThousandMetadataEntriesAreResourceExhausted) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::RequestHeader header = Header(1, kEchoService, "Echo");
   for (int i = 0; i < 10000; ++i) {
     (*header.mutable_metadata())[absl::StrCat("key-", i)] = "value";
@@ -269,7 +269,7 @@ TEST_F(CallsTest, TenThousandMetadataEntriesAreResourceExhausted) {
 }
 
 TEST_F(CallsTest, TenThousandSmallMetadataEntriesWithinTheLimitAreServed) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::RequestHeader header = Header(1, kTestService, "Echo");
   for (int i = 0; i < 10000; ++i) {
     (*header.mutable_metadata())[absl::StrCat(i)] = "v";
@@ -284,7 +284,7 @@ TEST_F(CallsTest, TenThousandSmallMetadataEntriesWithinTheLimitAreServed) {
 }
 
 TEST_F(CallsTest, OneMiBMetadataValueIsResourceExhausted) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::RequestHeader header = Header(1, kEchoService, "Echo");
   (*header.mutable_metadata())["big"] = std::string(1 << 20, 'v');
   ExpectMetadataRefused(header, Call(*client, RequestBytes(header, "")));
@@ -292,7 +292,7 @@ TEST_F(CallsTest, OneMiBMetadataValueIsResourceExhausted) {
 }
 
 TEST_F(CallsTest, OversizedMetadataKeyIsResourceExhausted) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::RequestHeader header = Header(1, kEchoService, "Echo");
   (*header.mutable_metadata())[std::string(100 * 1024, 'k')] = "";
   ExpectMetadataRefused(header, Call(*client, RequestBytes(header, "")));
@@ -304,7 +304,7 @@ TEST_F(CallsTest, ClientSettingsBelowTheFloorsAreRaisedToThem) {
   // 50 ms / 200 ms: this one asks for 1 us, then stays silent. The server
   // PINGs it, and declares it dead after 200 ms (and not sooner), with no
   // GOAWAY and no log line: a dead peer is not an error.
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::Settings settings;
   settings.set_keepalive_interval_us(1);
   settings.set_keepalive_timeout_us(1);
@@ -313,12 +313,12 @@ TEST_F(CallsTest, ClientSettingsBelowTheFloorsAreRaisedToThem) {
                                     settings.SerializeAsString(), ""))
                   .ok());
   const absl::Time sent = absl::Now();
-  std::vector<WireFrame> frames;
+  std::vector<RawFrame> frames;
   ASSERT_TRUE(client->WaitForClose(absl::Milliseconds(200) + kSlack, &frames));
   const absl::Duration silent = absl::Now() - sent;
   EXPECT_GE(silent, absl::Milliseconds(190));
   ASSERT_FALSE(frames.empty());
-  for (const WireFrame& frame : frames) {
+  for (const RawFrame& frame : frames) {
     EXPECT_EQ(frame.type, FrameType::kPing);
   }
 }
@@ -332,7 +332,7 @@ TEST_F(CallsTest, SettingsThatAreNotProtobufAreRefused) {
 TEST_F(CallsTest, GoAwayFromAClientLetsItsCallsFinish) {
   // The server takes a client's GOAWAY as "no more calls from me": it
   // neither closes nor drops the call in flight.
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::GoAway goaway;
   goaway.set_code(wire::GoAway::NO_ERROR);
   goaway.set_reason("client going away");
@@ -348,13 +348,13 @@ TEST_F(CallsTest, GoAwayFromAClientLetsItsCallsFinish) {
 TEST_F(CallsTest, HalfCloseEndsTheConnectionAndItsCallsInFlight) {
   // End of file from a client closes the connection at once (no CLOSE_WAIT
   // left behind); its calls in flight are cancelled, not answered.
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   ASSERT_TRUE(
       client->Send(RequestBytes(1, kTestService, "Echo", Sleeper(300))).ok());
   client->ShutdownWrite();
-  std::vector<WireFrame> frames;
+  std::vector<RawFrame> frames;
   EXPECT_TRUE(client->WaitForClose(kCloseBound, &frames));
-  for (const WireFrame& frame : frames) {
+  for (const RawFrame& frame : frames) {
     EXPECT_NE(frame.type, FrameType::kResponse);
   }
 }

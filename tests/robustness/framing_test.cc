@@ -17,7 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/robustness/robustness_fixture.h"
-#include "tests/robustness/wire_client.h"
+#include "tests/rpc/raw_client.h"
 #include "transport/frame.h"
 
 namespace framerpc::testing {
@@ -37,7 +37,7 @@ std::string Ping(absl::string_view payload) {
 class FramingTest : public RobustnessTest {};
 
 TEST_F(FramingTest, GarbageBytesAreRefusedOnceWithBadMagic) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   std::mt19937 random(7);
   std::string garbage(64 * 1024, '\0');
   for (char& byte : garbage) byte = static_cast<char>(random());
@@ -118,7 +118,7 @@ TEST_F(FramingTest, DeclaredLengthZeroOnAFrameThatNeedsAHeaderIsRefused) {
 TEST_F(FramingTest, EmptySettingsAndGoAwayFramesAreAccepted) {
   // Both may be empty (protocol.md section 3); neither ends the
   // connection, and a call after them is served.
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   ASSERT_TRUE(
       client
           ->Send(FrameHeaderBytes(TypeByte(FrameType::kSettings), 0, 0) +
@@ -179,7 +179,7 @@ TEST_F(FramingTest, FrameOfExactlyTheLimitIsServed) {
   request.set_payload(std::string(data, 'p'));
   const std::string frame = RequestBytes(header, request.SerializeAsString());
   ASSERT_EQ(frame.size(), kMaxFrameSize);
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   ASSERT_TRUE(client->Send(frame).ok());
   std::string payload;
   absl::StatusOr<wire::ResponseHeader> response =
@@ -225,7 +225,7 @@ TEST_F(FramingTest, PayloadOverTheLimitOnAValidHeaderIsRefusedBeforeItsBody) {
 
 // Slowloris: the frame_read_timeout (500 ms here) closes a connection whose
 // frame stays incomplete, found by the sweep within one tick.
-void ExpectClosedForAnIncompleteFrame(WireClient& client,
+void ExpectClosedForAnIncompleteFrame(RawClient& client,
                                       absl::string_view partial) {
   const absl::Time start = absl::Now();
   ASSERT_TRUE(client.Send(partial).ok());
@@ -242,7 +242,7 @@ void ExpectClosedForAnIncompleteFrame(WireClient& client,
 }
 
 TEST_F(FramingTest, TruncatedHeaderThenSilenceIsClosedAfterTheReadTimeout) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   ExpectLogged(
       {absl::StrCat("closing connection from ", client->local_address(), ": "),
        "frame not completed within 500ms"});
@@ -250,7 +250,7 @@ TEST_F(FramingTest, TruncatedHeaderThenSilenceIsClosedAfterTheReadTimeout) {
 }
 
 TEST_F(FramingTest, TruncatedBodyThenSilenceIsClosedAfterTheReadTimeout) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   ExpectLogged(
       {absl::StrCat("closing connection from ", client->local_address(), ": "),
        "frame not completed within 500ms"});
@@ -263,7 +263,7 @@ TEST_F(FramingTest, TruncatedBodyThenCloseIsDroppedWithoutALogLine) {
   // closes its side at once, runs nothing, logs nothing.
   const ServerStats before = Stats();
   {
-    std::unique_ptr<WireClient> client = Connect();
+    std::unique_ptr<RawClient> client = Connect();
     const std::string frame = RequestBytes(1, kEchoService, "Echo", "abc");
     ASSERT_TRUE(client->Send(frame.substr(0, frame.size() - 2)).ok());
     ASSERT_EQ(Stats().connections, before.connections + 1);
@@ -277,7 +277,7 @@ TEST_F(FramingTest, TruncatedBodyThenCloseIsDroppedWithoutALogLine) {
 
 TEST_F(FramingTest, ResetInTheMiddleOfAFrameIsDroppedWithoutALogLine) {
   const ServerStats before = Stats();
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   const std::string frame = RequestBytes(1, kEchoService, "Echo", "abc");
   ASSERT_TRUE(client->Send(frame.substr(0, 20)).ok());
   ASSERT_EQ(Stats().connections, before.connections + 1);
@@ -290,7 +290,7 @@ TEST_F(FramingTest, ResetInTheMiddleOfAFrameIsDroppedWithoutALogLine) {
 }
 
 TEST_F(FramingTest, FramesSplitIntoOneByteWritesAreServed) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   TestRequest request;
   request.set_payload("byte by byte");
   const std::string bytes =
@@ -301,7 +301,7 @@ TEST_F(FramingTest, FramesSplitIntoOneByteWritesAreServed) {
   bool pong = false;
   int responses = 0;
   while (!pong || responses < 2) {
-    absl::StatusOr<WireFrame> frame = client->ReadFrame(absl::Seconds(5));
+    absl::StatusOr<RawFrame> frame = client->ReadFrame(absl::Seconds(5));
     ASSERT_TRUE(frame.ok()) << frame.status();
     if (frame->type == FrameType::kPong) {
       EXPECT_EQ(frame->payload, "pingpong");
@@ -324,7 +324,7 @@ TEST_F(FramingTest, FramesSplitIntoOneByteWritesAreServed) {
 }
 
 TEST_F(FramingTest, NonzeroFlagsAreIgnored) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   wire::RequestHeader header;
   header.set_call_id(1);
   header.set_service(kEchoService);

@@ -26,7 +26,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/robustness/robustness_fixture.h"
-#include "tests/robustness/wire_client.h"
+#include "tests/rpc/raw_client.h"
 #include "transport/frame.h"
 
 namespace framerpc::testing {
@@ -53,7 +53,7 @@ class ResourcesTest : public RobustnessTest {
 };
 
 TEST_F(ResourcesTest, PingFloodIsAnsweredInOrder) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   constexpr int kBatches = 10;
   constexpr int kPerBatch = 10000;
   uint64_t sent = 0;
@@ -66,7 +66,7 @@ TEST_F(ResourcesTest, PingFloodIsAnsweredInOrder) {
     }
     ASSERT_TRUE(client->Send(pings).ok());
     while (answered < sent) {
-      absl::StatusOr<WireFrame> frame = client->ReadFrame(absl::Seconds(10));
+      absl::StatusOr<RawFrame> frame = client->ReadFrame(absl::Seconds(10));
       ASSERT_TRUE(frame.ok()) << frame.status() << " after " << answered;
       if (frame->type == FrameType::kPing) continue;  // the server's own
       ASSERT_EQ(frame->type, FrameType::kPong);
@@ -81,7 +81,7 @@ TEST_F(ResourcesTest, TenThousandTinyFramesInOneWriteAreEachAnsweredOnce) {
   // A client that ignores the server's SETTINGS (at most 1,000 calls in
   // flight per connection): every call is answered exactly once, either
   // served or refused with the documented status.
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   constexpr int kCalls = 10000;
   std::string requests;
   for (int id = 1; id <= kCalls; ++id) {
@@ -118,15 +118,15 @@ TEST_F(ResourcesTest, TenThousandTinyFramesInOneWriteAreEachAnsweredOnce) {
   }
   EXPECT_GE(served, 1000);
   // Nothing more: no call was answered twice.
-  absl::StatusOr<WireFrame> extra = client->ReadFrame(absl::Milliseconds(200));
+  absl::StatusOr<RawFrame> extra = client->ReadFrame(absl::Milliseconds(200));
   EXPECT_TRUE(absl::IsDeadlineExceeded(extra.status()));
 }
 
 TEST_F(ResourcesTest, ClientThatNeverReadsIsClosedAndMemoryStaysBounded) {
   const int baseline = Stats().connections;
-  WireClient::Options options;
+  RawClient::Options options;
   options.receive_buffer = 4096;
-  std::unique_ptr<WireClient> client = Connect(options);
+  std::unique_ptr<RawClient> client = Connect(options);
   ExpectLogged(
       {absl::StrCat("client ", client->local_address(),
                     " is not reading its responses: "),
@@ -172,14 +172,14 @@ TEST_F(ResourcesTest, FiveThousandConnectionsAreServed) {
   const int baseline = Stats().connections;
   ResetPeakRss();
   const int64_t before = RssKiB();
-  std::vector<std::unique_ptr<WireClient>> clients;
+  std::vector<std::unique_ptr<RawClient>> clients;
   clients.reserve(kConnections);
-  WireClient::Options options;
+  RawClient::Options options;
   options.read_settings = false;  // later, on the ones that make a call
   const absl::Time start = absl::Now();
   for (int i = 0; i < kConnections; ++i) {
-    absl::StatusOr<std::unique_ptr<WireClient>> client =
-        WireClient::Connect(port(), options);
+    absl::StatusOr<std::unique_ptr<RawClient>> client =
+        RawClient::Connect(port(), options);
     ASSERT_TRUE(client.ok()) << "connection " << i << ": " << client.status();
     clients.push_back(*std::move(client));
   }
@@ -187,8 +187,8 @@ TEST_F(ResourcesTest, FiveThousandConnectionsAreServed) {
   const absl::Duration took = absl::Now() - start;
   // Every 250th makes a call; each is answered.
   for (int i = 0; i < kConnections; i += 250) {
-    WireClient& client = *clients[i];
-    absl::StatusOr<WireFrame> settings = client.ReadFrame(absl::Seconds(10));
+    RawClient& client = *clients[i];
+    absl::StatusOr<RawFrame> settings = client.ReadFrame(absl::Seconds(10));
     ASSERT_TRUE(settings.ok()) << settings.status();
     EXPECT_EQ(settings->type, FrameType::kSettings);
     ASSERT_TRUE(client.Send(RequestBytes(1, kEchoService, "Echo", "")).ok());
@@ -241,7 +241,7 @@ TEST_F(ResourcesTest, ConnectAndCloseStormsLeaveNothingBehind) {
 
 TEST_F(ResourcesTest, ProtocolErrorsAreLoggedOncePerConnection) {
   constexpr int kClients = 100;
-  std::vector<std::unique_ptr<WireClient>> clients;
+  std::vector<std::unique_ptr<RawClient>> clients;
   for (int i = 0; i < kClients; ++i) {
     clients.push_back(Connect());
     ExpectLogged({absl::StrCat("closing connection from ",

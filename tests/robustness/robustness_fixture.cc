@@ -394,15 +394,14 @@ void RobustnessTest::ExpectServing() {
   EXPECT_TRUE(status.ok()) << status;
 }
 
-std::unique_ptr<WireClient> RobustnessTest::Connect(
-    WireClient::Options options) {
-  absl::StatusOr<std::unique_ptr<WireClient>> client =
-      WireClient::Connect(port(), options);
+std::unique_ptr<RawClient> RobustnessTest::Connect(RawClient::Options options) {
+  absl::StatusOr<std::unique_ptr<RawClient>> client =
+      RawClient::Connect(port(), options);
   FRAMERPC_CHECK(client.ok()) << client.status();
   return *std::move(client);
 }
 
-void RobustnessTest::ExpectGoAwayAndClose(WireClient& client,
+void RobustnessTest::ExpectGoAwayAndClose(RawClient& client,
                                           absl::string_view bytes,
                                           wire::GoAway::Code code,
                                           const std::string& reason,
@@ -426,7 +425,7 @@ void RobustnessTest::ExpectGoAwayAndClose(absl::string_view bytes,
                                           wire::GoAway::Code code,
                                           const std::string& reason,
                                           uint64_t last_call_id) {
-  std::unique_ptr<WireClient> client = Connect();
+  std::unique_ptr<RawClient> client = Connect();
   ExpectGoAwayAndClose(*client, bytes, code, reason, last_call_id);
 }
 

@@ -32,7 +32,7 @@
 #include "absl/time/time.h"
 #include "framerpc/wire.pb.h"
 #include "gtest/gtest.h"
-#include "tests/robustness/wire_client.h"
+#include "tests/rpc/raw_client.h"
 
 namespace framerpc::testing {
 
@@ -107,14 +107,14 @@ class RobustnessTest : public ::testing::Test {
   // A fresh call through the well-behaved client must succeed.
   void ExpectServing();
 
-  // Connects a WireClient (which has read the server's SETTINGS).
-  std::unique_ptr<WireClient> Connect(WireClient::Options options = {});
+  // Connects a RawClient (which has read the server's SETTINGS).
+  std::unique_ptr<RawClient> Connect(RawClient::Options options = {});
 
   // Sends `bytes` on `client`; the server must answer with one GOAWAY of
   // `code` whose reason contains `reason` and whose last_call_id is
   // `last_call_id`, close the connection within kCloseBound, and log the
   // reason once ("closing connection from <client>: <reason>").
-  void ExpectGoAwayAndClose(WireClient& client, absl::string_view bytes,
+  void ExpectGoAwayAndClose(RawClient& client, absl::string_view bytes,
                             wire::GoAway::Code code, const std::string& reason,
                             uint64_t last_call_id = 0);
   // Same on a fresh connection.

@@ -148,10 +148,10 @@ TEST(HeartbeatTest, ServerAnswersPingWhileEveryWorkerIsBusy) {
   ASSERT_TRUE(server.service.WaitForStarted(1, absl::Seconds(10)));
   auto raw = testing::RawClient::Connect(server.port);
   ASSERT_TRUE(raw.ok());
-  ASSERT_TRUE(
-      (*raw)
-          ->SendFrame(transport::FrameType::kPing, "", std::string("12345678"))
-          .ok());
+  ASSERT_TRUE((*raw)
+                  ->Send(testing::FrameBytes(transport::FrameType::kPing, "",
+                                             std::string("12345678")))
+                  .ok());
   // Skip the server's own PINGs; the PONG must come long before the
   // worker is free again.
   while (true) {

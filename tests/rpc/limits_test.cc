@@ -99,10 +99,11 @@ TEST_F(LimitsTest, CallsPerConnectionOverTheLimitAreResourceExhausted) {
   TestRequest sleeper;
   sleeper.set_sleep_ms(500);
   for (uint64_t id = 1; id <= 3; ++id) {
-    ASSERT_TRUE((*raw)
-                    ->SendRequest(id, "framerpc.testing.TestService", "Echo",
-                                  sleeper.SerializeAsString())
-                    .ok());
+    ASSERT_TRUE(
+        (*raw)
+            ->Send(testing::RequestBytes(id, "framerpc.testing.TestService",
+                                         "Echo", sleeper.SerializeAsString()))
+            .ok());
   }
   // The third is refused at once; the first two are answered later.
   absl::StatusOr<wire::ResponseHeader> response =
@@ -174,14 +175,16 @@ TEST_F(LimitsTest, ClientThatDoesNotReadItsResponsesIsClosed) {
   ASSERT_EQ(server_->connection_count(), 1);
   // A small receive buffer, and this client never reads: the answers to its
   // 40 requests (36 MB) pile up on the server.
-  auto raw = testing::RawClient::Connect(port_, 4096);
+  testing::RawClient::Options small_buffer;
+  small_buffer.receive_buffer = 4096;
+  auto raw = testing::RawClient::Connect(port_, small_buffer);
   ASSERT_TRUE(raw.ok()) << raw.status();
   std::string requests;
   TestRequest request;
   request.set_response_size(900 * 1024);
   for (uint64_t id = 1; id <= 40; ++id) {
-    requests += testing::EncodeRequest(id, "framerpc.testing.TestService",
-                                       "Echo", request.SerializeAsString());
+    requests += testing::RequestBytes(id, "framerpc.testing.TestService",
+                                      "Echo", request.SerializeAsString());
   }
   ASSERT_TRUE((*raw)->Send(requests).ok());
   // The server closes that connection; its memory is freed with it.

@@ -387,8 +387,9 @@ TEST_P(RpcTest, GarbagePayloadGivesInvalidArgument) {
   ASSERT_TRUE(raw.ok()) << raw.status();
   // Field 0 does not exist in any protobuf message: this cannot parse.
   ASSERT_TRUE((*raw)
-                  ->SendRequest(7, "framerpc.testing.TestService", "Echo",
-                                std::string("\x00\x01\xff\xff\xff", 5))
+                  ->Send(testing::RequestBytes(
+                      7, "framerpc.testing.TestService", "Echo",
+                      std::string("\x00\x01\xff\xff\xff", 5)))
                   .ok());
   absl::StatusOr<wire::ResponseHeader> response =
       (*raw)->ReadResponse(absl::Seconds(10));
@@ -544,10 +545,11 @@ TEST_P(RpcTest, AfterGoAwayALowerCallIdArrivingLateIsStillServed) {
   ASSERT_TRUE(raw.ok()) << raw.status();
   TestRequest sleeper;
   sleeper.set_sleep_ms(500);
-  ASSERT_TRUE((*raw)
-                  ->SendRequest(5, "framerpc.testing.TestService", "Echo",
-                                sleeper.SerializeAsString())
-                  .ok());
+  ASSERT_TRUE(
+      (*raw)
+          ->Send(testing::RequestBytes(5, "framerpc.testing.TestService",
+                                       "Echo", sleeper.SerializeAsString()))
+          .ok());
   ASSERT_TRUE(test_service_.WaitForStarted(1, absl::Seconds(10)));
   std::thread shutdown([this] { server_->Shutdown(absl::Seconds(10)); });
   // GOAWAY promises every id up to 5 an answer.
@@ -564,12 +566,14 @@ TEST_P(RpcTest, AfterGoAwayALowerCallIdArrivingLateIsStillServed) {
   // Id 3 was picked before 5 but arrives after the GOAWAY: served. Id 9 is
   // past the promise: refused without running.
   ASSERT_TRUE((*raw)
-                  ->SendRequest(3, "framerpc.testing.TestService", "Echo",
-                                TestRequest().SerializeAsString())
+                  ->Send(testing::RequestBytes(
+                      3, "framerpc.testing.TestService", "Echo",
+                      TestRequest().SerializeAsString()))
                   .ok());
   ASSERT_TRUE((*raw)
-                  ->SendRequest(9, "framerpc.testing.TestService", "Echo",
-                                TestRequest().SerializeAsString())
+                  ->Send(testing::RequestBytes(
+                      9, "framerpc.testing.TestService", "Echo",
+                      TestRequest().SerializeAsString()))
                   .ok());
   std::map<uint64_t, uint32_t> codes;
   for (int i = 0; i < 3; ++i) {
