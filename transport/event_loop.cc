@@ -110,6 +110,7 @@ void EventLoop::Post(absl::AnyInvocable<void()> task) {
     // about to run it (RunOneTurn checks before sleeping).
     wake = posted_.empty();
     posted_.push_back(std::move(task));
+    has_posted_.store(true, std::memory_order_release);
   }
   if (wake) Wakeup();
 }
@@ -129,17 +130,17 @@ void EventLoop::RunAtEndOfTurn(absl::AnyInvocable<void()> task) {
 
 bool EventLoop::HasPostedTasks() {
   if (!local_posted_.empty()) return true;
-  absl::MutexLock lock(&mutex_);
-  return !posted_.empty();
+  return has_posted_.load(std::memory_order_acquire);
 }
 
 bool EventLoop::RunPostedTasks() {
   // The running vectors keep their capacity, so steady state allocates
   // nothing. Tasks posted while these run wait for the next call.
   bool ran = false;
-  {
+  if (has_posted_.load(std::memory_order_acquire)) {
     absl::MutexLock lock(&mutex_);
     running_tasks_.swap(posted_);
+    has_posted_.store(false, std::memory_order_relaxed);
   }
   if (!running_tasks_.empty()) {
     for (auto& task : running_tasks_) task();

@@ -143,6 +143,12 @@ class EventLoop {
 
   absl::Mutex mutex_;
   std::vector<absl::AnyInvocable<void()>> posted_ ABSL_GUARDED_BY(mutex_);
+  // !posted_.empty(), written under mutex_, read without it: the loop checks
+  // for tasks from other threads twice a turn, and most turns there are
+  // none, so it takes the lock only when there are. A task posted after the
+  // loop read false is not missed: posting to an empty queue writes the
+  // eventfd, whose read by the loop orders this flag's store before it.
+  std::atomic<bool> has_posted_{false};
 };
 
 }  // namespace framerpc::transport
