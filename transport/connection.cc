@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 
@@ -17,6 +18,8 @@ namespace {
 
 // A buffer that grew beyond this (a large frame) is given back once empty.
 constexpr size_t kShrinkThreshold = 4 << 20;
+// The most input buffer space reserved ahead for the rest of a frame.
+constexpr size_t kMaxFrameReserve = 1 << 20;
 
 std::atomic<uint64_t> next_connection_id{1};
 
@@ -254,6 +257,7 @@ void Connection::ParseInput() {
     }
     if (*size == 0) {
       // What is left is the start of a frame (or nothing).
+      ReserveForPartialFrame();
       if (input_.ReadableBytes() == 0) {
         incomplete_frame_since_ = absl::InfiniteFuture();
       } else if (delivered ||
@@ -272,6 +276,24 @@ void Connection::ParseInput() {
     input_.Retrieve(*size);
   }
   parsing_ = false;
+}
+
+void Connection::ReserveForPartialFrame() {
+  const size_t have = input_.ReadableBytes();
+  if (have < kFrameHeaderSize) return;
+  // The header is valid, or Decode would have failed.
+  absl::StatusOr<FrameHeader> header = codec_.DecodeHeader(input_.View());
+  if (!header.ok()) return;
+  // Room for the rest of the frame now, so the reads land in the buffer
+  // itself: otherwise a large frame comes in through ReadFromFd's stack
+  // buffer and is copied again, and the buffer grows by doubling, copying
+  // what it holds each time. At most kMaxFrameReserve at a time (this runs
+  // again after every read), so a header alone cannot make a peer reserve
+  // max_frame_size bytes.
+  const size_t missing =
+      std::min(static_cast<size_t>(header->frame_size()) - have,
+               kMaxFrameReserve);
+  if (input_.WritableBytes() < missing) input_.EnsureWritable(missing);
 }
 
 void Connection::HandleEof() {

@@ -266,6 +266,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
   void HandleProtocolError(const absl::Status& error);
   // Delivers the complete frames in the input buffer.
   void ParseInput();
+  // When the input ends with the start of a frame whose header is in, makes
+  // room for the rest of that frame in the input buffer.
+  void ReserveForPartialFrame();
   // One send() of the queued output, then bookkeeping and callbacks.
   void WriteOutput();
   void AfterAppend();
