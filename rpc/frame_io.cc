@@ -118,9 +118,7 @@ void SendEncodedFrame(transport::Connection& connection,
   header.meta_length = frame.meta_length;
   header.payload_length =
       static_cast<uint32_t>(frame.body.size() - frame.meta_length);
-  connection.SendFrame(header, [&frame](char* body) {
-    std::memcpy(body, frame.body.data(), frame.body.size());
-  });
+  connection.SendFrame(header, frame.body, frame.body.owner());
 }
 
 void SendMessageFrame(transport::Connection& connection,

@@ -22,14 +22,20 @@ namespace framerpc::internal {
 
 // Bytes of a frame body. Unlike std::string, allocated without being
 // zero-filled first: the serializer writes every byte (a 64 KiB payload
-// would otherwise be written twice). Movable, not copyable.
+// would otherwise be written twice). Shared, so that a connection can send
+// a large body from where it is (see SendEncodedFrame) even if the frame is
+// dropped meanwhile. Movable, not copyable.
 class FrameBody {
  public:
   FrameBody() = default;
   explicit FrameBody(size_t size)
       : data_(size == 0 ? nullptr
-                        : std::make_unique_for_overwrite<char[]>(size)),
+                        : std::make_shared_for_overwrite<char[]>(size)),
         size_(size) {}
+  FrameBody(FrameBody&&) noexcept = default;
+  FrameBody& operator=(FrameBody&&) noexcept = default;
+  FrameBody(const FrameBody&) = delete;
+  FrameBody& operator=(const FrameBody&) = delete;
 
   char* data() { return data_.get(); }
   const char* data() const { return data_.get(); }
@@ -37,9 +43,11 @@ class FrameBody {
   operator absl::string_view() const {  // NOLINT: a view of the bytes
     return absl::string_view(data_.get(), size_);
   }
+  // Keeps the bytes alive.
+  std::shared_ptr<const void> owner() const { return data_; }
 
  private:
-  std::unique_ptr<char[]> data_;
+  std::shared_ptr<char[]> data_;
   size_t size_ = 0;
 };
 
@@ -73,7 +81,9 @@ EncodedFrame EncodeRequestFrame(uint64_t call_id, absl::string_view service,
                                 const Metadata& metadata,
                                 const google::protobuf::MessageLite& request);
 
-// Queues `frame` on `connection`. REQUIRES: on the connection's loop thread.
+// Queues `frame` on `connection`; a large body is sent from `frame` itself,
+// not copied (the connection shares its ownership until it is written).
+// REQUIRES: on the connection's loop thread.
 void SendEncodedFrame(transport::Connection& connection,
                       const EncodedFrame& frame);
 

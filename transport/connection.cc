@@ -4,9 +4,11 @@
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +22,12 @@ namespace {
 constexpr size_t kShrinkThreshold = 4 << 20;
 // The most input buffer space reserved ahead for the rest of a frame.
 constexpr size_t kMaxFrameReserve = 1 << 20;
+// Frame bodies from this size up are written from where they are (see
+// SendFrame with an owner); smaller ones are cheaper to copy.
+constexpr size_t kMinBorrowedBody = 4096;
+// Borrowed bodies per loop turn; more are copied (one sendmsg takes at most
+// IOV_MAX pieces).
+constexpr size_t kMaxBorrowed = 64;
 
 std::atomic<uint64_t> next_connection_id{1};
 
@@ -290,9 +298,8 @@ void Connection::ReserveForPartialFrame() {
   // what it holds each time. At most kMaxFrameReserve at a time (this runs
   // again after every read), so a header alone cannot make a peer reserve
   // max_frame_size bytes.
-  const size_t missing =
-      std::min(static_cast<size_t>(header->frame_size()) - have,
-               kMaxFrameReserve);
+  const size_t missing = std::min(
+      static_cast<size_t>(header->frame_size()) - have, kMaxFrameReserve);
   if (input_.WritableBytes() < missing) input_.EnsureWritable(missing);
 }
 
@@ -360,6 +367,29 @@ void Connection::SendFrame(const FrameHeader& header,
   AfterAppend();
 }
 
+void Connection::SendFrame(const FrameHeader& header, absl::string_view body,
+                           std::shared_ptr<const void> owner) {
+  loop_->AssertInLoopThread();
+  FRAMERPC_CHECK_EQ(body.size(), header.frame_size() - kFrameHeaderSize);
+  if (state_.load() != State::kConnected) return;
+  // Borrowed only when the end-of-turn write is certain to come (not while
+  // waiting for EPOLLOUT) and a socket takes it.
+  if (body.size() < kMinBorrowedBody || in_memory_ || want_write_ ||
+      borrowed_.size() >= kMaxBorrowed) {
+    SendFrame(header, [body](char* out) {
+      std::memcpy(out, body.data(), body.size());
+    });
+    return;
+  }
+  output_.EnsureWritable(kFrameHeaderSize);
+  FrameCodec::EncodeHeader(header, output_.BeginWrite());
+  output_.HasWritten(kFrameHeaderSize);
+  borrowed_.push_back(
+      Borrowed{output_.ReadableBytes(), body, std::move(owner)});
+  borrowed_bytes_ += body.size();
+  AfterAppend();
+}
+
 void Connection::AfterAppend() {
   // With EPOLLOUT armed, the next writable event sends everything queued.
   if (!want_write_ && !flush_scheduled_) {
@@ -370,7 +400,7 @@ void Connection::AfterAppend() {
     });
   }
   if (!above_high_watermark_ &&
-      output_.ReadableBytes() > options_.high_watermark) {
+      pending_output_bytes() > options_.high_watermark) {
     above_high_watermark_ = true;
     if (high_cb_) high_cb_(*this);
   }
@@ -378,7 +408,9 @@ void Connection::AfterAppend() {
 
 void Connection::Flush() {
   loop_->AssertInLoopThread();
-  if (want_write_ || output_.ReadableBytes() == 0) return;
+  if (want_write_ || (output_.ReadableBytes() == 0 && borrowed_.empty())) {
+    return;
+  }
   WriteOutput();
 }
 
@@ -390,6 +422,14 @@ void Connection::WriteOutput() {
       hooks_.on_output(output_.View());
       output_.RetrieveAll();
     }
+  } else if (!borrowed_.empty()) {
+    const ssize_t n = WriteWithBorrowed();
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      CloseNow(
+          ErrnoToUnavailable(errno, absl::StrCat("write to ", peer_name_)));
+      return;
+    }
+    CopyBorrowedIntoOutput(n > 0 ? static_cast<size_t>(n) : 0);
   } else if (output_.ReadableBytes() > 0) {
     ssize_t n;
     do {
@@ -418,6 +458,60 @@ void Connection::WriteOutput() {
       !flush_scheduled_) {
     FinishGracefulClose();
   }
+}
+
+ssize_t Connection::WriteWithBorrowed() {
+  iovec iov[2 * kMaxBorrowed + 1];
+  size_t count = 0;
+  const char* const queued = output_.Peek();
+  size_t from = 0;  // in output_
+  for (const Borrowed& borrowed : borrowed_) {
+    if (borrowed.offset > from) {
+      iov[count++] = {const_cast<char*>(queued + from), borrowed.offset - from};
+    }
+    iov[count++] = {const_cast<char*>(borrowed.bytes.data()),
+                    borrowed.bytes.size()};
+    from = borrowed.offset;
+  }
+  if (output_.ReadableBytes() > from) {
+    iov[count++] = {const_cast<char*>(queued + from),
+                    output_.ReadableBytes() - from};
+  }
+  msghdr message = {};
+  message.msg_iov = iov;
+  message.msg_iovlen = count;
+  ssize_t n;
+  do {
+    n = ::sendmsg(socket_.fd(), &message, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+void Connection::CopyBorrowedIntoOutput(size_t skip) {
+  const size_t total = output_.ReadableBytes() + borrowed_bytes_;
+  if (skip >= total) {
+    output_.RetrieveAll();
+  } else {
+    Buffer rest(std::max(total - skip, Buffer::kInitialSize));
+    auto take = [&rest, &skip](const char* data, size_t n) {
+      if (skip >= n) {
+        skip -= n;
+        return;
+      }
+      rest.Append(data + skip, n - skip);
+      skip = 0;
+    };
+    size_t from = 0;
+    for (const Borrowed& borrowed : borrowed_) {
+      take(output_.Peek() + from, borrowed.offset - from);
+      take(borrowed.bytes.data(), borrowed.bytes.size());
+      from = borrowed.offset;
+    }
+    take(output_.Peek() + from, output_.ReadableBytes() - from);
+    output_ = std::move(rest);
+  }
+  borrowed_.clear();
+  borrowed_bytes_ = 0;
 }
 
 void Connection::FinishGracefulClose() {
@@ -502,6 +596,8 @@ void Connection::CloseNow(const absl::Status& reason) {
   }
   socket_.Close();
   output_.RetrieveAll();
+  borrowed_.clear();
+  borrowed_bytes_ = 0;
   want_write_ = false;
   if (in_memory_) {
     // Where a socket's close would send the FIN, unless already sent.

@@ -63,6 +63,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
@@ -191,6 +192,13 @@ class Connection : public std::enable_shared_from_this<Connection>,
   // `fill` is not called when the frame is dropped.
   void SendFrame(const FrameHeader& header,
                  absl::FunctionRef<void(char* body)> fill);
+  // Loop thread. Queues a frame whose body is not copied into the output
+  // buffer when it is large: it is written from `body` itself, which `owner`
+  // keeps alive (the connection holds `owner` until the end-of-turn write;
+  // what the kernel does not take then is copied into the output buffer).
+  // REQUIRES: body.size() == header.meta_length + header.payload_length.
+  void SendFrame(const FrameHeader& header, absl::string_view body,
+                 std::shared_ptr<const void> owner);
 
   // Loop thread; in-memory connections only. Takes `bytes` as if a read from
   // the socket had returned them: complete frames are delivered at once (the
@@ -230,7 +238,9 @@ class Connection : public std::enable_shared_from_this<Connection>,
   // Any thread. True from Start() until a close begins.
   bool connected() const { return state_.load() == State::kConnected; }
   // Loop thread. Bytes queued and not yet taken by the kernel.
-  size_t pending_output_bytes() const { return output_.ReadableBytes(); }
+  size_t pending_output_bytes() const {
+    return output_.ReadableBytes() + borrowed_bytes_;
+  }
   // Loop thread. Offers the queued output to the kernel (or the in-memory
   // peer) now instead of at the end of the loop turn, e.g. before deciding
   // that a large queue is the peer's fault. Does nothing while EPOLLOUT is
@@ -271,6 +281,12 @@ class Connection : public std::enable_shared_from_this<Connection>,
   void ReserveForPartialFrame();
   // One send() of the queued output, then bookkeeping and callbacks.
   void WriteOutput();
+  // With borrowed bodies queued: one writev of the output buffer with them
+  // in between; then whatever the kernel did not take goes into output_.
+  // Returns what writev returned (errno kept).
+  ssize_t WriteWithBorrowed();
+  // Copies the borrowed bodies into output_, in place, and drops them.
+  void CopyBorrowedIntoOutput(size_t skip);
   void AfterAppend();
   // Called when closing gracefully and the output is drained.
   void FinishGracefulClose();
@@ -296,6 +312,16 @@ class Connection : public std::enable_shared_from_this<Connection>,
   // Everything below: loop thread only.
   Buffer input_;
   Buffer output_;
+  // Large frame bodies queued by reference (see SendFrame): each goes after
+  // the first `offset` readable bytes of output_. Only between a SendFrame
+  // and the end-of-turn write that follows it; empty otherwise.
+  struct Borrowed {
+    size_t offset;
+    absl::string_view bytes;
+    std::shared_ptr<const void> owner;
+  };
+  std::vector<Borrowed> borrowed_;
+  size_t borrowed_bytes_ = 0;
   FrameCallback frame_cb_;
   CloseCallback close_cb_;
   ErrorCallback protocol_error_cb_;
