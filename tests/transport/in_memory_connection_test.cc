@@ -25,18 +25,10 @@ namespace framerpc::transport {
 namespace {
 
 using ::framerpc::transport::testing::EncodeFrame;
+using ::framerpc::transport::testing::Received;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-// What a frame callback saw, copied out of the receive buffer.
-struct Received {
-  FrameType type;
-  std::string meta;
-  std::string payload;
-
-  friend bool operator==(const Received&, const Received&) = default;
-};
 
 Received Frame(FrameType type, absl::string_view meta,
                absl::string_view payload) {

@@ -35,20 +35,12 @@ namespace {
 
 using ::framerpc::transport::testing::ForceCloseAndWait;
 using ::framerpc::transport::testing::kWaitTimeout;
+using ::framerpc::transport::testing::Received;
 using ::framerpc::transport::testing::RunInLoopAndWait;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-
-// What a frame callback saw, copied out of the receive buffer.
-struct Received {
-  FrameType type;
-  std::string meta;
-  std::string payload;
-
-  friend bool operator==(const Received&, const Received&) = default;
-};
 
 // Records one end's frames and close, from its loop thread, for the test
 // thread to wait on.

@@ -69,6 +69,15 @@ void ForceCloseAndWait(const std::shared_ptr<Connection>& conn);
 // `state` (the kernel's hex code, e.g. "08" CLOSE_WAIT, "06" TIME_WAIT).
 int CountTcpSockets(int port, absl::string_view state);
 
+// What a frame callback saw, copied out of the receive buffer.
+struct Received {
+  FrameType type;
+  std::string meta;
+  std::string payload;
+
+  friend bool operator==(const Received&, const Received&) = default;
+};
+
 }  // namespace framerpc::transport::testing
 
 #endif  // FRAMERPC_TESTS_TRANSPORT_TEST_UTIL_H_
