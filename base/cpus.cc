@@ -22,7 +22,9 @@ namespace {
 
 std::optional<int> CpusFromQuota(int64_t quota, int64_t period) {
   if (quota <= 0 || period <= 0) return std::nullopt;
-  return static_cast<int>(std::max<int64_t>(1, (quota + period - 1) / period));
+  // Clamped: a huge quota over a tiny period must not wrap an int.
+  return static_cast<int>(
+      std::clamp<int64_t>(quota / period + (quota % period != 0), 1, 1 << 16));
 }
 
 }  // namespace

@@ -317,7 +317,9 @@ void Channel::Impl::OnConnected(uint64_t connection_id,
 
 void Channel::Impl::DialInProcess(uint64_t connection_id) {
   auto found = connections_.find(connection_id);
-  if (found == connections_.end()) return;
+  // Shut down before the dial ran: open nothing (a TCP connect is cancelled
+  // instead), or the server would keep a connection nobody closes.
+  if (found == connections_.end() || shut_down_) return;
   transport::ConnectionOptions options;
   options.max_frame_size = options_.max_frame_size;
   absl::StatusOr<std::shared_ptr<transport::Connection>> transport =

@@ -175,6 +175,9 @@ class Server {
   // fail with UNAVAILABLE ("in-process server is not running"), as calls to
   // a TCP server that is down do. Its target() and endpoints() are
   // "in-process"; the server's handlers see the peer "in-process client".
+  // Unlike TCP there is no flow control between the two I/O threads: what
+  // one side sends is handed over at once, and a receiver that falls
+  // behind queues it in memory (max_pending_output never applies).
   // Returns INVALID_ARGUMENT for bad options.
   absl::StatusOr<std::shared_ptr<Channel>> InProcessChannel(
       ChannelOptions options = {});

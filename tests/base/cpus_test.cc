@@ -40,6 +40,8 @@ TEST(UsableCpusTest, CgroupV2QuotaIsRoundedUp) {
   EXPECT_EQ(internal::CpusFromCpuMax("50000 100000"), 1);  // half a core
   EXPECT_EQ(internal::CpusFromCpuMax("400000 100000"), 4);
   EXPECT_EQ(internal::CpusFromCpuMax("max 100000"), std::nullopt);
+  // Absurd values are clamped, not wrapped.
+  EXPECT_EQ(internal::CpusFromCpuMax("9223372036854775807 1"), 1 << 16);
   EXPECT_EQ(internal::CpusFromCpuMax(""), std::nullopt);
   EXPECT_EQ(internal::CpusFromCpuMax("garbage"), std::nullopt);
 }

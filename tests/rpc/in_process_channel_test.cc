@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "echo.framerpc.h"
 #include "gmock/gmock.h"
@@ -129,6 +130,47 @@ TEST(InProcessChannelTest, ReleasingTheChannelClosesTheServersConnections) {
   EXPECT_TRUE(WaitUntil([&] { return server->connection_count() == 0; },
                         absl::Seconds(5)))
       << server->connection_count();
+}
+
+TEST(InProcessChannelTest, ReleasedWhileItsFirstCallStartsLeavesNothing) {
+  // A channel released right after its first call started, with both in
+  // one batch of its I/O thread's tasks: the connection's dial comes after
+  // the shutdown, and must open nothing. Done from a completion callback,
+  // i.e. on a client I/O thread, so that the call and the release are
+  // queued together; four channels cover every client loop (at most 4,
+  // given out round robin), so one of them shares this callback's loop.
+  PeerEcho service;
+  ServerOptions options;
+  // Heartbeats would close an orphaned server connection only after 30 s.
+  options.keepalive_interval = absl::Seconds(10);
+  options.keepalive_timeout = absl::Seconds(30);
+  std::unique_ptr<Server> server = StartServer(&service, options);
+  absl::StatusOr<std::shared_ptr<Channel>> first = server->InProcessChannel();
+  ASSERT_TRUE(first.ok());
+  v1::EchoRequest request;
+  request.set_message("x");
+  std::atomic<int> completed{0};
+  absl::Notification spawned;
+  v1::Echo::Stub(*first).EchoAsync(
+      request, {}, [&](absl::StatusOr<v1::EchoResponse>) {
+        for (int i = 0; i < 4; ++i) {
+          absl::StatusOr<std::shared_ptr<Channel>> channel =
+              server->InProcessChannel();
+          if (!channel.ok()) continue;
+          v1::Echo::Stub(*channel).EchoAsync(
+              request, {}, [&completed](absl::StatusOr<v1::EchoResponse>) {
+                completed.fetch_add(1);
+              });
+        }  // each channel is released here, on this client I/O thread
+        spawned.Notify();
+      });
+  ASSERT_TRUE(spawned.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_TRUE(
+      WaitUntil([&] { return completed.load() == 4; }, absl::Seconds(5)));
+  first->reset();
+  EXPECT_TRUE(WaitUntil([&] { return server->connection_count() == 0; },
+                        absl::Seconds(2)))
+      << server->connection_count() << " server connections left open";
 }
 
 TEST(InProcessChannelTest, ChannelMadeBeforeStartWorksOnceTheServerRuns) {
