@@ -3,7 +3,6 @@
 #include "rpc/client_loops.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "base/cpus.h"
 

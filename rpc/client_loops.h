@@ -9,8 +9,8 @@
 
 namespace framerpc::internal {
 
-// Started on first use with one loop per usable CPU (at most 4), and never stopped:
-// the threads idle in epoll_wait until the process exits. Thread-safe.
+// Started on first use with one loop per usable CPU (at most 4), and never
+// stopped: the threads idle in epoll_wait until the process exits. Thread-safe.
 transport::EventLoopGroup& SharedClientLoops();
 
 }  // namespace framerpc::internal

@@ -3,7 +3,6 @@
 #include "rpc/server.h"
 
 #include <algorithm>
-#include <thread>
 #include <utility>
 #include <vector>
 
