@@ -700,12 +700,21 @@ TEST(ConnectionProcessTest,
   // One I/O thread on A: its SIGTERM drains every connection in one loop
   // task, so the probe below seeing the GOAWAY means all of A's connections
   // got it.
-  absl::StatusOr<ServerProcess> a =
-      StartServer(0, {"--sleep_off_thread", "--grace=5s", "--io_threads=1",
-                      "--announce_started=400"});
+  // A relaxed heartbeat (the flags after StartServer's own win): this test
+  // is about draining, and 1,000 calls plus the load threads can starve a
+  // process of the loaded 2-core CI machine past the usual 800 ms timeout
+  // (seen once in CI: the calls failed as heartbeat losses, not drain bugs).
+  const std::vector<std::string> relaxed = {"--keepalive_interval=1s",
+                                            "--keepalive_timeout=5s"};
+  std::vector<std::string> a_args = {"--sleep_off_thread", "--grace=5s",
+                                     "--io_threads=1",
+                                     "--announce_started=400"};
+  a_args.insert(a_args.end(), relaxed.begin(), relaxed.end());
+  absl::StatusOr<ServerProcess> a = StartServer(0, a_args);
   ASSERT_TRUE(a.ok()) << a.status();
-  absl::StatusOr<ServerProcess> b =
-      StartServer(0, {"--sleep_off_thread", "--grace=5s"});
+  std::vector<std::string> b_args = {"--sleep_off_thread", "--grace=5s"};
+  b_args.insert(b_args.end(), relaxed.begin(), relaxed.end());
+  absl::StatusOr<ServerProcess> b = StartServer(0, b_args);
   ASSERT_TRUE(b.ok()) << b.status();
   const std::string port_a = absl::StrCat(a->port);
   const std::string port_b = absl::StrCat(b->port);
