@@ -138,9 +138,45 @@ void Channel::Impl::StartCall(const RpcMethod& method,
     }
     call->canceller = options.canceller;
   }
-  loop_->Post([self = shared_from_this(), call = std::move(call)]() mutable {
-    self->StartOnLoop(std::move(call));
-  });
+  PostStart(std::move(call));
+}
+
+void Channel::Impl::PostStart(std::unique_ptr<Call> call) {
+  Call* pushed = call.release();
+  Call* head = started_.load(std::memory_order_relaxed);
+  do {
+    pushed->next_started = head;
+  } while (!started_.compare_exchange_weak(
+      head, pushed, std::memory_order_release, std::memory_order_relaxed));
+  if (head == nullptr) {
+    loop_->Post([self = shared_from_this()] { self->StartPosted(); });
+  }
+}
+
+void Channel::Impl::StartPosted() {
+  Call* newest = started_.exchange(nullptr, std::memory_order_acquire);
+  Call* oldest = nullptr;
+  while (newest != nullptr) {
+    Call* next = newest->next_started;
+    newest->next_started = oldest;
+    oldest = newest;
+    newest = next;
+  }
+  while (oldest != nullptr) {
+    std::unique_ptr<Call> call(oldest);
+    oldest = oldest->next_started;
+    StartOnLoop(std::move(call));
+  }
+}
+
+Channel::Impl::~Impl() {
+  // Only when the loop dropped a StartPosted() task unrun (it stopped):
+  // those calls are freed, as their task would have been.
+  Call* call = started_.exchange(nullptr, std::memory_order_acquire);
+  while (call != nullptr) {
+    std::unique_ptr<Call> owned(call);
+    call = call->next_started;
+  }
 }
 
 void Channel::Impl::Shutdown() {
@@ -177,8 +213,7 @@ void Channel::Impl::Route(uint64_t id) {
   auto it = calls_.find(id);
   if (it == calls_.end()) return;
   Call& call = *it->second;
-  const absl::Time now = absl::Now();
-  const int endpoint = PickEndpoint(now);
+  const int endpoint = PickEndpoint();
   if (endpoint < 0) {
     if (call.wait_for_ready) {
       call.connection_id = 0;
@@ -187,7 +222,7 @@ void Channel::Impl::Route(uint64_t id) {
       return;
     }
     std::unique_ptr<Call> failed = Take(it);
-    Finish(*failed, NoEndpointStatus(*failed, now));
+    Finish(*failed, NoEndpointStatus(*failed, absl::Now()));
     return;
   }
   Connection* picked = PickConnection(static_cast<size_t>(endpoint));
@@ -207,11 +242,14 @@ void Channel::Impl::Route(uint64_t id) {
   }
 }
 
-int Channel::Impl::PickEndpoint(absl::Time now) {
+int Channel::Impl::PickEndpoint() {
   const size_t n = endpoints_.size();
+  // Read only when an ejected endpoint needs it: no clock read per call.
+  absl::Time now = absl::InfinitePast();
   for (size_t k = 0; k < n; ++k) {
     const size_t index = (next_endpoint_ + k) % n;
     Endpoint& endpoint = endpoints_[index];
+    if (endpoint.ejected && now == absl::InfinitePast()) now = absl::Now();
     if (!endpoint.ejected || endpoint.retry_at <= now) {
       next_endpoint_ = index + 1;
       return static_cast<int>(index);
@@ -433,22 +471,23 @@ void Channel::Impl::Eject(size_t index, const absl::Status& error) {
 
 void Channel::Impl::OnResponse(Connection& connection,
                                const transport::FrameView& frame) {
-  wire::ResponseHeader header;
-  if (absl::Status status = internal::ParseMeta(frame, &header); !status.ok()) {
+  internal::ResponseHeaderView header;
+  if (absl::Status status = internal::ParseResponseHeader(frame, &header);
+      !status.ok()) {
     FailProtocol(connection, status);
     return;
   }
-  auto it = calls_.find(header.call_id());
+  auto it = calls_.find(header.call_id);
   // Unknown ids are normal: the call timed out or was cancelled first.
   if (it == calls_.end() || it->second->connection_id != connection.id) {
     return;
   }
   std::unique_ptr<Call> call = Take(it);
-  if (call->response_metadata != nullptr) {
-    call->response_metadata->insert(header.metadata().begin(),
-                                    header.metadata().end());
+  if (call->response_metadata != nullptr && header.has_metadata()) {
+    call->response_metadata->insert(header.full->metadata().begin(),
+                                    header.full->metadata().end());
   }
-  const uint32_t code = header.status_code();
+  const uint32_t code = header.status_code;
   if (code == 0) {
     Finish(*call, absl::OkStatus(), frame.payload);
     return;
@@ -463,10 +502,10 @@ void Channel::Impl::OnResponse(Connection& connection,
            absl::DeadlineExceededError(absl::StrCat(
                "deadline exceeded: call to ", call->name(), " on ", target_,
                " (the server answered ", absl::StatusCodeToString(status_code),
-               ": ", header.status_message(), " too late)")));
+               ": ", header.status_message, " too late)")));
     return;
   }
-  Finish(*call, absl::Status(status_code, header.status_message()));
+  Finish(*call, absl::Status(status_code, header.status_message));
 }
 
 void Channel::Impl::OnSettings(Connection& connection,
@@ -615,7 +654,8 @@ std::unique_ptr<internal::ClientCall> Channel::Impl::Take(
       loop_->Post([self = shared_from_this()] { self->RouteSlotWaiters(); });
     }
     if (connection.calls.empty()) {
-      connection.idle_since = absl::Now();
+      // Stamped by the next sweep: no clock read per call.
+      connection.idle_since = absl::InfiniteFuture();
       if (connection.draining && connection.connection != nullptr &&
           connection.state == Connection::State::kConnected) {
         connection.connection->CloseGracefully(absl::OkStatus());
@@ -775,6 +815,10 @@ void Channel::Impl::Sweep() {
       }
       case internal::KeepalivePolicy::Action::kNone:
         break;
+    }
+    if (connection.calls.empty() &&
+        connection.idle_since == absl::InfiniteFuture()) {
+      connection.idle_since = now;
     }
     if (connection.calls.empty() && !connection.draining &&
         options_.idle_timeout != absl::InfiniteDuration() &&

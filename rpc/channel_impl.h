@@ -68,6 +68,7 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   // come from `dialer` instead of TCP.
   Impl(std::string target, internal::InProcessDialer dialer,
        ChannelOptions options);
+  ~Impl();
 
   const std::string& target() const { return target_; }
   std::vector<std::string> endpoint_names() const;
@@ -105,6 +106,9 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
     size_t max_calls = kInitialMaxCalls;
     internal::KeepalivePolicy keepalive;
     absl::Time last_ping = absl::InfinitePast();
+    // When `calls` last became empty, as seen by the first sweep after
+    // (InfiniteFuture() until then): idle connections close between
+    // idle_timeout and idle_timeout + 2 ticks after their last call.
     absl::Time idle_since;
     uint64_t pings_sent = 0;
   };
@@ -130,12 +134,18 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   static void Finish(Call& call, const absl::Status& status,
                      absl::string_view payload = {});
 
+  // Hands `call` to the loop: pushed on started_, with a task posted to
+  // take it when started_ was empty, so that calls started in a burst cost
+  // one task (and no allocation each).
+  void PostStart(std::unique_ptr<Call> call);
+  // Loop thread: starts every call on started_, oldest first.
+  void StartPosted();
   void StartOnLoop(std::unique_ptr<Call> call);
   // Assigns call `id` to an endpoint and connection, or parks, queues or
   // fails it.
   void Route(uint64_t id);
   // The next endpoint that may take a call, round robin; -1 if none.
-  int PickEndpoint(absl::Time now);
+  int PickEndpoint();
   // The connection of `endpoint` for the next call (opening one if the pool
   // allows), or null when every connection is at the server's limit and the
   // pool is full.
@@ -192,6 +202,12 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   const internal::KeepalivePolicy keepalive_;
   transport::EventLoop* const loop_;
   std::atomic<uint64_t> next_call_id_{1};
+  // Calls started and not yet taken by the loop, newest first, linked by
+  // ClientCall::next_started (a lock-free stack). Each push that finds it
+  // empty posts StartPosted(), which holds a reference to this object, so
+  // it is empty whenever this object is destroyed, unless the loop dropped
+  // that task unrun.
+  std::atomic<Call*> started_{nullptr};
 
   // Loop thread only.
   std::vector<Endpoint> endpoints_;

@@ -43,6 +43,8 @@ struct ClientCall {
   // endpoint to come up (wait_for_ready).
   uint64_t connection_id = 0;
   bool sent = false;
+  // The next older call on Channel::Impl's stack of started calls.
+  ClientCall* next_started = nullptr;
 };
 
 }  // namespace framerpc::internal

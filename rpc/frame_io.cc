@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
 #include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/stubs/common.h"
 
 namespace framerpc::internal {
 
@@ -111,6 +112,106 @@ EncodedFrame EncodeRequestFrame(uint64_t call_id, absl::string_view service,
   return frame;
 }
 
+namespace {
+
+constexpr uint8_t kResponseCallIdTag = (1 << 3) | 0;
+constexpr uint8_t kStatusCodeTag = (2 << 3) | 0;
+constexpr uint8_t kStatusMessageTag = (3 << 3) | 2;
+
+}  // namespace
+
+ResponseMeta::ResponseMeta(uint64_t call_id, uint32_t status_code,
+                           absl::string_view status_message,
+                           const Metadata& metadata)
+    : call_id_(call_id),
+      status_code_(status_code),
+      status_message_(status_message) {
+  if (metadata.empty()) {
+    size_ = VarintFieldSize(call_id) + VarintFieldSize(status_code) +
+            StringFieldSize(status_message);
+    return;
+  }
+  // Maps: protobuf's own serializer (rare enough not to matter).
+  full_ = std::make_unique<wire::ResponseHeader>();
+  full_->set_call_id(call_id);
+  full_->set_status_code(status_code);
+  full_->set_status_message(std::string(status_message));
+  for (const auto& [key, value] : metadata) {
+    (*full_->mutable_metadata())[key] = value;
+  }
+  size_ = full_->ByteSizeLong();
+}
+
+uint8_t* ResponseMeta::Write(uint8_t* out) const {
+  if (full_ != nullptr) return full_->SerializeWithCachedSizesToArray(out);
+  // Fields in field-number order, as protobuf writes them.
+  out = WriteVarintField(kResponseCallIdTag, call_id_, out);
+  out = WriteVarintField(kStatusCodeTag, status_code_, out);
+  return WriteStringField(kStatusMessageTag, status_message_, out);
+}
+
+EncodedFrame EncodeResponseFrame(const ResponseMeta& meta,
+                                 const google::protobuf::MessageLite* payload,
+                                 size_t payload_size) {
+  EncodedFrame frame;
+  frame.type = transport::FrameType::kResponse;
+  frame.meta_length = static_cast<uint32_t>(meta.size());
+  frame.body = FrameBody(meta.size() + payload_size);
+  uint8_t* out = meta.Write(reinterpret_cast<uint8_t*>(frame.body.data()));
+  if (payload != nullptr) payload->SerializeWithCachedSizesToArray(out);
+  return frame;
+}
+
+void SendResponseFrame(transport::Connection& connection,
+                       const ResponseMeta& meta,
+                       const google::protobuf::MessageLite* payload,
+                       size_t payload_size) {
+  transport::FrameHeader header;
+  header.type = transport::FrameType::kResponse;
+  header.meta_length = static_cast<uint32_t>(meta.size());
+  header.payload_length = static_cast<uint32_t>(payload_size);
+  connection.SendFrame(header, [&](char* body) {
+    uint8_t* out = meta.Write(reinterpret_cast<uint8_t*>(body));
+    if (payload != nullptr) payload->SerializeWithCachedSizesToArray(out);
+  });
+}
+
+absl::string_view WireStatusMessage(absl::string_view message, size_t max_bytes,
+                                    std::string* storage) {
+  // Protobuf's own check, the one its parser applies.
+  auto valid_utf8 = [](absl::string_view text) {
+    return google::protobuf::internal::IsStructurallyValidUTF8(
+        text.data(), static_cast<int>(text.size()));
+  };
+  if (message.empty()) return message;
+  if (message.size() <= max_bytes && valid_utf8(message)) {
+    return message;
+  }
+  storage->clear();
+  size_t i = 0;
+  while (i < message.size()) {
+    const auto lead = static_cast<unsigned char>(message[i]);
+    // A character's length from its lead byte; the validator decides
+    // whether those bytes are one valid character.
+    const size_t length = lead < 0x80    ? 1
+                          : lead >= 0xF0 ? 4
+                          : lead >= 0xE0 ? 3
+                                         : 2;
+    const absl::string_view character = message.substr(i, length);
+    const bool valid = character.size() == length && valid_utf8(character);
+    const size_t added = valid ? length : 4;
+    if (storage->size() + added > max_bytes) break;
+    if (valid) {
+      storage->append(character.data(), character.size());
+      i += length;
+    } else {
+      absl::StrAppend(storage, "\\x", absl::Hex(lead, absl::kZeroPad2));
+      ++i;
+    }
+  }
+  return *storage;
+}
+
 void SendEncodedFrame(transport::Connection& connection,
                       const EncodedFrame& frame) {
   transport::FrameHeader header;
@@ -169,36 +270,41 @@ bool ReadVarint(const uint8_t** p, const uint8_t* end, uint64_t* value) {
 }
 
 bool IsAscii(absl::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  const char* p = text.data();
+  size_t n = text.size();
+  uint64_t bits = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof(word));
+    bits |= word;
   }
-  return true;
+  for (; n > 0; ++p, --n) bits |= static_cast<unsigned char>(*p);
+  return (bits & 0x8080808080808080) == 0;
 }
 
-// The fast path: true when the header holds only fields 1-4, each with its
-// own wire type, names in ASCII (valid UTF-8 without checking).
-bool ParseCommonRequestHeader(absl::string_view meta,
-                              RequestHeaderView* header) {
+// The fast path's walk over a meta section whose fields all have one-byte
+// tags: calls on_varint(tag, value) for a varint field and
+// on_text(tag, text) for a length-delimited one whose bytes are ASCII (so
+// valid UTF-8 without checking). False, for protobuf to decide, when a
+// callback does not take its tag or a field is anything else.
+template <class OnVarint, class OnText>
+bool ScanCommonFields(absl::string_view meta, OnVarint on_varint,
+                      OnText on_text) {
   const auto* p = reinterpret_cast<const uint8_t*>(meta.data());
   const uint8_t* const end = p + meta.size();
   while (p != end) {
     const uint8_t tag = *p++;
     uint64_t value;
     if (!ReadVarint(&p, end, &value)) return false;
-    switch (tag) {
-      case kCallIdTag:
-        header->call_id = value;
+    switch (tag & 7) {
+      case 0:
+        if (!on_varint(tag, value)) return false;
         break;
-      case kTimeoutTag:
-        header->timeout_us = value;
-        break;
-      case kServiceTag:
-      case kMethodTag: {
+      case 2: {
         if (value > static_cast<uint64_t>(end - p)) return false;
         const absl::string_view text(reinterpret_cast<const char*>(p),
                                      static_cast<size_t>(value));
-        if (!IsAscii(text)) return false;
-        (tag == kServiceTag ? header->service : header->method) = text;
+        if (!IsAscii(text) || !on_text(tag, text)) return false;
         p += value;
         break;
       }
@@ -207,6 +313,58 @@ bool ParseCommonRequestHeader(absl::string_view meta,
     }
   }
   return true;
+}
+
+// True when the header holds only fields 1-4, each with its own wire type,
+// names in ASCII.
+bool ParseCommonRequestHeader(absl::string_view meta,
+                              RequestHeaderView* header) {
+  return ScanCommonFields(
+      meta,
+      [header](uint8_t tag, uint64_t value) {
+        if (tag == kCallIdTag) {
+          header->call_id = value;
+        } else if (tag == kTimeoutTag) {
+          header->timeout_us = value;
+        } else {
+          return false;
+        }
+        return true;
+      },
+      [header](uint8_t tag, absl::string_view text) {
+        if (tag == kServiceTag) {
+          header->service = text;
+        } else if (tag == kMethodTag) {
+          header->method = text;
+        } else {
+          return false;
+        }
+        return true;
+      });
+}
+
+// True when the header holds only fields 1-3, each with its own wire type,
+// the message in ASCII.
+bool ParseCommonResponseHeader(absl::string_view meta,
+                               ResponseHeaderView* header) {
+  return ScanCommonFields(
+      meta,
+      [header](uint8_t tag, uint64_t value) {
+        if (tag == kResponseCallIdTag) {
+          header->call_id = value;
+        } else if (tag == kStatusCodeTag) {
+          // A uint32 field keeps the low 32 bits of a longer varint.
+          header->status_code = static_cast<uint32_t>(value);
+        } else {
+          return false;
+        }
+        return true;
+      },
+      [header](uint8_t tag, absl::string_view text) {
+        if (tag != kStatusMessageTag) return false;
+        header->status_message = text;
+        return true;
+      });
 }
 
 }  // namespace
@@ -225,6 +383,22 @@ absl::Status ParseRequestHeader(const transport::FrameView& frame,
   header->service = header->full->service();
   header->method = header->full->method();
   header->timeout_us = header->full->timeout_us();
+  return absl::OkStatus();
+}
+
+absl::Status ParseResponseHeader(const transport::FrameView& frame,
+                                 ResponseHeaderView* header) {
+  if (ParseCommonResponseHeader(frame.meta, header)) return absl::OkStatus();
+  *header = ResponseHeaderView();
+  header->full = std::make_unique<wire::ResponseHeader>();
+  if (absl::Status status = ParseMeta(frame, header->full.get());
+      !status.ok()) {
+    header->full.reset();
+    return status;
+  }
+  header->call_id = header->full->call_id();
+  header->status_code = header->full->status_code();
+  header->status_message = header->full->status_message();
   return absl::OkStatus();
 }
 

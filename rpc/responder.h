@@ -25,6 +25,7 @@
 #ifndef FRAMERPC_RPC_RESPONDER_H_
 #define FRAMERPC_RPC_RESPONDER_H_
 
+#include <cstddef>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -49,13 +50,23 @@ class ServerCallHandle {
   // call has an effect.
   virtual void Finish(const absl::Status& status,
                       const google::protobuf::MessageLite* response) = 0;
+  // Room inside the call object for the handler's request and response, so
+  // that serving a call costs one allocation, not two: `size` bytes aligned
+  // to `align`, or null when they do not fit (or the room is taken). The
+  // call runs `destroy` on the room when it is destroyed, which is after
+  // Finish(). Once per call, from the thread that runs the handler.
+  virtual void* InlineStorage(size_t /*size*/, size_t /*align*/,
+                              void (* /*destroy*/)(void*)) {
+    return nullptr;
+  }
 };
 
 }  // namespace internal
 
 class Responder {
  public:
-  // For the runtime: `keep_alive` owns the request and `response`.
+  // For the runtime: `keep_alive` owns the request and `response`, unless
+  // they live in the call itself (ServerCallHandle::InlineStorage).
   Responder(std::shared_ptr<internal::ServerCallHandle> call,
             std::shared_ptr<void> keep_alive,
             const google::protobuf::MessageLite* response);

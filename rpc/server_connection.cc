@@ -21,9 +21,8 @@ using transport::FrameType;
 // can never make a response exceed the frame limit.
 constexpr size_t kMaxStatusMessageBytes = 64 * 1024;
 
-// The longest prefix of `text` of at most `max_bytes` that does not end
-// inside a UTF-8 character (a cut one would make the header invalid:
-// status_message is a proto3 string, which parsers check).
+// The longest prefix of the UTF-8 `text` of at most `max_bytes` that does
+// not end inside a character.
 absl::string_view Utf8Prefix(absl::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
   size_t keep = max_bytes;
@@ -31,15 +30,6 @@ absl::string_view Utf8Prefix(absl::string_view text, size_t max_bytes) {
     --keep;
   }
   return text.substr(0, keep);
-}
-
-wire::ResponseHeader StatusHeader(uint64_t id, const absl::Status& status) {
-  wire::ResponseHeader header;
-  header.set_call_id(id);
-  header.set_status_code(static_cast<uint32_t>(status.code()));
-  header.set_status_message(
-      std::string(Utf8Prefix(status.message(), kMaxStatusMessageBytes)));
-  return header;
 }
 
 absl::Time DeadlineFromTimeout(absl::Time now, uint64_t timeout_us) {
@@ -83,45 +73,61 @@ bool ServerState::AwaitNoCalls(absl::Time deadline) {
 
 ServerCall::ServerCall(std::weak_ptr<ServerConnection> connection,
                        std::shared_ptr<LoopHandle> loop, uint64_t id,
-                       size_t max_frame_size, std::string service,
-                       std::string method, std::string peer,
+                       size_t max_frame_size, const std::string* service,
+                       const std::string* method, std::string peer,
                        absl::Time deadline, Metadata metadata)
     : connection_(std::move(connection)),
       loop_(std::move(loop)),
       id_(id),
       max_frame_size_(max_frame_size),
-      context_(std::move(service), std::move(method), std::move(peer), deadline,
+      context_(service, method, std::move(peer), deadline,
                std::move(metadata)) {}
+
+ServerCall::~ServerCall() {
+  if (destroy_storage_ != nullptr) destroy_storage_(storage_);
+}
+
+void* ServerCall::InlineStorage(size_t size, size_t align,
+                                void (*destroy)(void*)) {
+  if (destroy_storage_ != nullptr || size > sizeof(storage_) ||
+      align > alignof(std::max_align_t)) {
+    return nullptr;
+  }
+  destroy_storage_ = destroy;
+  return storage_;
+}
 
 void ServerCall::Finish(const absl::Status& status,
                         const google::protobuf::MessageLite* response) {
   if (finished_.exchange(true, std::memory_order_acq_rel)) return;
-  wire::ResponseHeader header = StatusHeader(id_, status);
-  for (const auto& [key, value] : context_.response_metadata()) {
-    (*header.mutable_metadata())[key] = value;
-  }
+  std::string message_storage;
   const google::protobuf::MessageLite* payload =
       status.ok() ? response : nullptr;
-  auto frame_size = [&header, &payload] {
-    return transport::kFrameHeaderSize + header.ByteSizeLong() +
-           (payload == nullptr ? 0 : payload->ByteSizeLong());
-  };
-  if (const size_t size = frame_size(); size > max_frame_size_) {
-    header = StatusHeader(
-        id_,
-        absl::ResourceExhaustedError(absl::StrCat(
-            "response of ", size, " bytes exceeds the server's frame limit of ",
-            max_frame_size_, " bytes (ServerOptions.max_frame_size)")));
+  size_t payload_size = payload == nullptr ? 0 : payload->ByteSizeLong();
+  ResponseMeta meta(id_, static_cast<uint32_t>(status.code()),
+                    WireStatusMessage(status.message(), kMaxStatusMessageBytes,
+                                      &message_storage),
+                    context_.response_metadata());
+  if (const size_t size =
+          transport::kFrameHeaderSize + meta.size() + payload_size;
+      size > max_frame_size_) {
+    message_storage = absl::StrCat(
+        "response of ", size, " bytes exceeds the server's frame limit of ",
+        max_frame_size_, " bytes (ServerOptions.max_frame_size)");
+    meta = ResponseMeta(
+        id_, static_cast<uint32_t>(absl::StatusCode::kResourceExhausted),
+        message_storage, Metadata());
     payload = nullptr;
+    payload_size = 0;
   }
   if (loop_->IsInLoopThread()) {
     // Serialized straight into the connection's output: no copy.
     if (auto connection = connection_.lock()) {
-      connection->Complete(id_, header, payload, frame_size());
+      connection->Complete(id_, meta, payload, payload_size);
     }
     return;
   }
-  EncodedFrame frame = EncodeFrame(FrameType::kResponse, header, payload);
+  EncodedFrame frame = EncodeResponseFrame(meta, payload, payload_size);
   loop_->Post([connection = connection_, id = id_, frame = std::move(frame)] {
     if (auto locked = connection.lock()) locked->Complete(id, frame);
   });
@@ -245,6 +251,9 @@ void ServerConnection::Sweep(absl::Time now) {
     return;
   }
   const absl::Duration idle_timeout = state_->options.idle_timeout;
+  if (calls_.empty() && idle_since_ == absl::InfiniteFuture()) {
+    idle_since_ = now;
+  }
   if (calls_.empty() && !draining_ &&
       idle_timeout != absl::InfiniteDuration() &&
       now - idle_since_ >= idle_timeout) {
@@ -316,18 +325,26 @@ void ServerConnection::OnRequest(const transport::FrameView& frame) {
                    "server is shutting down; the call was not started"));
     return;
   }
-  auto service = state_->services.find(header.service);
-  if (service == state_->services.end()) {
-    Reject(id, absl::UnimplementedError(
-                   absl::StrCat("unknown service '", header.service, "'")));
-    return;
-  }
-  const MethodHandler* handler = service->second->FindMethod(header.method);
-  if (handler == nullptr) {
-    Reject(id, absl::UnimplementedError(
-                   absl::StrCat("service '", header.service,
-                                "' has no method '", header.method, "'")));
-    return;
+  const Service* service = last_service_;
+  const MethodHandler* handler = last_handler_;
+  if (handler == nullptr || header.method != handler->name() ||
+      header.service != service->name()) {
+    auto found = state_->services.find(header.service);
+    if (found == state_->services.end()) {
+      Reject(id, absl::UnimplementedError(
+                     absl::StrCat("unknown service '", header.service, "'")));
+      return;
+    }
+    service = found->second;
+    handler = service->FindMethod(header.method);
+    if (handler == nullptr) {
+      Reject(id, absl::UnimplementedError(
+                     absl::StrCat("service '", header.service,
+                                  "' has no method '", header.method, "'")));
+      return;
+    }
+    last_service_ = service;
+    last_handler_ = handler;
   }
   size_t metadata_size = 0;
   if (header.has_metadata()) {
@@ -359,8 +376,10 @@ void ServerConnection::OnRequest(const transport::FrameView& frame) {
                    " calls at once (ServerOptions.max_concurrent_calls)")));
     return;
   }
-  const absl::Time now = absl::Now();
-  const absl::Time deadline = DeadlineFromTimeout(now, header.timeout_us);
+  // The timeout counts from when the request arrived: the read that
+  // brought its last bytes (no clock read per call).
+  const absl::Time deadline =
+      DeadlineFromTimeout(connection_->last_receive_time(), header.timeout_us);
   Metadata metadata;
   if (header.has_metadata()) {
     metadata = Metadata(header.full->metadata().begin(),
@@ -368,8 +387,7 @@ void ServerConnection::OnRequest(const transport::FrameView& frame) {
   }
   auto call = std::make_shared<ServerCall>(
       weak_from_this(), loop_handle_, id, state_->options.max_frame_size,
-      std::string(header.service), std::string(header.method), peer_, deadline,
-      std::move(metadata));
+      &service->name(), &handler->name(), peer_, deadline, std::move(metadata));
   calls_.emplace(id, call);
   Dispatch(std::move(call), handler, frame.payload);
 }
@@ -415,7 +433,8 @@ std::shared_ptr<ServerCall> ServerConnection::Forget(uint64_t id) {
   std::shared_ptr<ServerCall> call = std::move(it->second);
   calls_.erase(it);
   state_->ReleaseCall();
-  if (calls_.empty()) idle_since_ = absl::Now();
+  // Stamped by the next sweep: no clock read per call.
+  if (calls_.empty()) idle_since_ = absl::InfiniteFuture();
   return call;
 }
 
@@ -424,11 +443,14 @@ void ServerConnection::Complete(uint64_t id, const EncodedFrame& frame) {
   SendEncodedFrame(*connection_, frame);
 }
 
-void ServerConnection::Complete(uint64_t id, const wire::ResponseHeader& header,
+void ServerConnection::Complete(uint64_t id, const ResponseMeta& meta,
                                 const google::protobuf::MessageLite* response,
-                                size_t frame_size) {
-  if (!TakeAnswer(id, frame_size)) return;
-  SendMessageFrame(*connection_, FrameType::kResponse, header, response);
+                                size_t response_size) {
+  if (!TakeAnswer(id,
+                  transport::kFrameHeaderSize + meta.size() + response_size)) {
+    return;
+  }
+  SendResponseFrame(*connection_, meta, response, response_size);
 }
 
 bool ServerConnection::TakeAnswer(uint64_t id, size_t frame_size) {
@@ -485,18 +507,21 @@ void ServerConnection::CloseForUnreadOutput(size_t queued) {
 }
 
 void ServerConnection::Reject(uint64_t id, const absl::Status& status) {
-  wire::ResponseHeader header = StatusHeader(id, status);
+  std::string storage;
+  absl::string_view message =
+      WireStatusMessage(status.message(), kMaxStatusMessageBytes, &storage);
+  const auto code = static_cast<uint32_t>(status.code());
+  ResponseMeta meta(id, code, message, Metadata());
   // The message may quote the request (its service or method name), so it
   // can outgrow the frame limit: cut it, at a UTF-8 character boundary.
-  const size_t size = transport::kFrameHeaderSize + header.ByteSizeLong();
+  const size_t size = transport::kFrameHeaderSize + meta.size();
   if (size > state_->options.max_frame_size) {
-    std::string* message = header.mutable_status_message();
     const size_t over = size - state_->options.max_frame_size;
-    message->resize(
-        Utf8Prefix(*message, message->size() - std::min(message->size(), over))
-            .size());
+    message =
+        Utf8Prefix(message, message.size() - std::min(message.size(), over));
+    meta = ResponseMeta(id, code, message, Metadata());
   }
-  SendMessageFrame(*connection_, FrameType::kResponse, header, nullptr);
+  SendResponseFrame(*connection_, meta, nullptr, 0);
 }
 
 void ServerConnection::FailConnection(const absl::Status& error) {

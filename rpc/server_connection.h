@@ -15,6 +15,7 @@
 #define FRAMERPC_RPC_SERVER_CONNECTION_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -69,12 +70,17 @@ class ServerCall final : public ServerCallHandle {
  public:
   ServerCall(std::weak_ptr<ServerConnection> connection,
              std::shared_ptr<LoopHandle> loop, uint64_t id,
-             size_t max_frame_size, std::string service, std::string method,
-             std::string peer, absl::Time deadline, Metadata metadata);
+             size_t max_frame_size, const std::string* service,
+             const std::string* method, std::string peer, absl::Time deadline,
+             Metadata metadata);
+
+  ~ServerCall() override;
 
   ServerContext& context() override { return context_; }
   void Finish(const absl::Status& status,
               const google::protobuf::MessageLite* response) override;
+  void* InlineStorage(size_t size, size_t align,
+                      void (*destroy)(void*)) override;
 
   uint64_t id() const { return id_; }
 
@@ -85,6 +91,9 @@ class ServerCall final : public ServerCallHandle {
   const size_t max_frame_size_;
   ServerContext context_;
   std::atomic<bool> finished_{false};
+  // InlineStorage(): room for the request and response of most methods.
+  void (*destroy_storage_)(void*) = nullptr;
+  alignas(std::max_align_t) unsigned char storage_[256];
 };
 
 class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
@@ -126,11 +135,11 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // Sends the answer to call `id` unless that call is no longer served here
   // (cancelled, timed out, or the connection closed).
   void Complete(uint64_t id, const EncodedFrame& frame);
-  // Same, serializing `header` and `response` (may be null) straight into
-  // the output; `frame_size` is the frame they make.
-  void Complete(uint64_t id, const wire::ResponseHeader& header,
+  // Same, serializing `meta` and `response` (may be null; `response_size`
+  // bytes) straight into the output.
+  void Complete(uint64_t id, const ResponseMeta& meta,
                 const google::protobuf::MessageLite* response,
-                size_t frame_size);
+                size_t response_size);
 
   transport::Connection& connection() { return *connection_; }
 
@@ -164,10 +173,17 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   const std::shared_ptr<transport::Connection> connection_;
   const std::string peer_;
   absl::flat_hash_map<uint64_t, std::shared_ptr<ServerCall>> calls_;
+  // The method of the last call: a connection mostly calls one method, or a
+  // few, so comparing names spares the two hash lookups of most calls.
+  const Service* last_service_ = nullptr;
+  const MethodHandler* last_handler_ = nullptr;
   // The server's policy, made stricter by the client's SETTINGS.
   KeepalivePolicy keepalive_;
   absl::Time last_ping_ = absl::InfinitePast();
-  // When calls_ last became empty.
+  // When calls_ last became empty, as seen by the first sweep after:
+  // InfiniteFuture() until that sweep stamps it. An idle connection is so
+  // closed between idle_timeout and idle_timeout + 2 ticks after its last
+  // call, never before.
   absl::Time idle_since_;
   uint64_t pings_sent_ = 0;
   uint64_t last_call_id_ = 0;

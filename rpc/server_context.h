@@ -29,13 +29,19 @@
 #include "rpc/metadata.h"
 
 namespace framerpc {
+namespace internal {
+class ServerCall;
+}  // namespace internal
 
 class ServerContext {
  public:
+  // A context of its own, e.g. to call a handler directly in a test.
   ServerContext(std::string service, std::string method, std::string peer,
                 absl::Time deadline, Metadata request_metadata)
-      : service_(std::move(service)),
-        method_(std::move(method)),
+      : owned_service_(std::move(service)),
+        owned_method_(std::move(method)),
+        service_(&owned_service_),
+        method_(&owned_method_),
         peer_(std::move(peer)),
         deadline_(deadline),
         request_metadata_(std::move(request_metadata)) {}
@@ -43,8 +49,8 @@ class ServerContext {
   ServerContext& operator=(const ServerContext&) = delete;
 
   // Fully qualified service name and method name of this call.
-  const std::string& service() const { return service_; }
-  const std::string& method() const { return method_; }
+  const std::string& service() const { return *service_; }
+  const std::string& method() const { return *method_; }
 
   // The client's address, e.g. "127.0.0.1:53412".
   const std::string& peer() const { return peer_; }
@@ -69,8 +75,23 @@ class ServerContext {
   void MarkCancelled() { cancelled_.store(true, std::memory_order_release); }
 
  private:
-  const std::string service_;
-  const std::string method_;
+  friend class internal::ServerCall;
+  // The server's: `service` and `method` are the registered names, which
+  // outlive every call (a Service outlives its Server), so no call copies
+  // them.
+  ServerContext(const std::string* service, const std::string* method,
+                std::string peer, absl::Time deadline,
+                Metadata request_metadata)
+      : service_(service),
+        method_(method),
+        peer_(std::move(peer)),
+        deadline_(deadline),
+        request_metadata_(std::move(request_metadata)) {}
+
+  const std::string owned_service_;
+  const std::string owned_method_;
+  const std::string* const service_;
+  const std::string* const method_;
   const std::string peer_;
   const absl::Time deadline_;
   const Metadata request_metadata_;

@@ -14,6 +14,7 @@
 #define FRAMERPC_RPC_SERVICE_H_
 
 #include <memory>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -30,7 +31,14 @@ namespace internal {
 // Runs one method: parses the request, calls the user's handler.
 class MethodHandler {
  public:
+  explicit MethodHandler(std::string name) : name_(std::move(name)) {}
   virtual ~MethodHandler() = default;
+  MethodHandler(const MethodHandler&) = delete;
+  MethodHandler& operator=(const MethodHandler&) = delete;
+
+  // The method's name within its service, e.g. "Echo".
+  const std::string& name() const { return name_; }
+
   // Parses `payload` into a fresh request and calls the handler, which
   // finishes `call` (now or later). A payload that does not parse finishes
   // the call with INVALID_ARGUMENT. Exceptions from the handler propagate to
@@ -38,6 +46,9 @@ class MethodHandler {
   // `payload` is only valid during this call.
   virtual void Run(std::shared_ptr<ServerCallHandle> call,
                    absl::string_view payload) const = 0;
+
+ private:
+  const std::string name_;
 };
 
 template <class Request, class Response>
@@ -46,12 +57,22 @@ class UnaryMethodHandler final : public MethodHandler {
   using Function = absl::AnyInvocable<void(ServerContext&, const Request&,
                                            Response*, Responder) const>;
 
-  explicit UnaryMethodHandler(Function function)
-      : function_(std::move(function)) {}
+  UnaryMethodHandler(std::string name, Function function)
+      : MethodHandler(std::move(name)), function_(std::move(function)) {}
 
   void Run(std::shared_ptr<ServerCallHandle> call,
            absl::string_view payload) const override {
-    auto messages = std::make_shared<Messages>();
+    // In the call object when they fit (one allocation per call), else in
+    // a block of their own that the Responder keeps.
+    std::shared_ptr<Messages> owned;
+    Messages* messages = nullptr;
+    if (void* room = call->InlineStorage(sizeof(Messages), alignof(Messages),
+                                         &DestroyMessages)) {
+      messages = new (room) Messages();
+    } else {
+      owned = std::make_shared<Messages>();
+      messages = owned.get();
+    }
     if (!messages->request.ParseFromArray(payload.data(),
                                           static_cast<int>(payload.size()))) {
       ServerContext& context = call->context();
@@ -66,7 +87,7 @@ class UnaryMethodHandler final : public MethodHandler {
     ServerContext& context = call->context();
     Response* response = &messages->response;
     const Request& request = messages->request;
-    Responder responder(std::move(call), std::move(messages), response);
+    Responder responder(std::move(call), std::move(owned), response);
     function_(context, request, response, std::move(responder));
   }
 
@@ -75,6 +96,9 @@ class UnaryMethodHandler final : public MethodHandler {
     Request request;
     Response response;
   };
+  static void DestroyMessages(void* messages) {
+    static_cast<Messages*>(messages)->~Messages();
+  }
   Function function_;
 };
 
@@ -106,10 +130,10 @@ class Service {
       std::string method,
       typename internal::UnaryMethodHandler<Request, Response>::Function
           function) {
-    methods_.insert_or_assign(
-        std::move(method),
+    auto handler =
         std::make_unique<internal::UnaryMethodHandler<Request, Response>>(
-            std::move(function)));
+            method, std::move(function));
+    methods_.insert_or_assign(std::move(method), std::move(handler));
   }
 
  private:

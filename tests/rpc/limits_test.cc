@@ -211,6 +211,22 @@ TEST_F(LimitsTest, LongStatusMessageIsCutAtACharacterBoundary) {
   ExpectServing();
 }
 
+// A handler's status message that is not UTF-8 (it may quote the bytes a
+// client sent) reaches the client with those bytes escaped, and the
+// connection goes on: sent as they are, they would make the header invalid
+// for the client's protobuf parser and fail every call on the connection.
+TEST_F(LimitsTest, StatusMessageThatIsNotUtf8IsEscaped) {
+  Start(ServerOptions{});
+  TestRequest request;
+  request.set_status_code(static_cast<int>(absl::StatusCode::kNotFound));
+  request.set_status_message("no word 'caf\xe9' (\xc3\xa9 is fine)\xc3");
+  absl::StatusOr<TestResponse> reply = stub_->Echo(request);
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(reply.status().message(),
+            "no word 'caf\\xe9' (\xc3\xa9 is fine)\\xc3");
+  ExpectServing();
+}
+
 TEST(LimitsOptionsTest, OutputCapBelowTheFrameLimitIsInvalidArgument) {
   ServerOptions options;
   options.max_frame_size = size_t{8} << 20;

@@ -227,5 +227,149 @@ TEST(WireFormatTest, RequestHeaderParserAgreesWithProtobufOnAnyInput) {
   EXPECT_GT(fast_inputs, 1000);
 }
 
+// The server writes ResponseHeader by hand when there is no metadata: its
+// bytes must be exactly protobuf's for the same header.
+TEST(WireFormatTest, HandWrittenResponseHeaderIsByteForByteProtobufs) {
+  echo::v1::EchoResponse response;
+  response.set_message("payload");
+  const std::string long_message(300, 'm');  // a two-byte length
+  struct Case {
+    uint64_t call_id;
+    uint32_t code;
+    std::string message;
+    Metadata metadata;
+    bool with_payload;
+  };
+  const std::vector<Case> cases = {
+      {1, 0, "", {}, true},
+      {0, 0, "", {}, false},
+      {127, 5, "not found", {}, false},
+      {128, 16, long_message, {}, false},
+      {~uint64_t{0}, ~uint32_t{0}, "caf\xc3\xa9", {}, true},
+      {42, 0, "", {{"served-by", "a"}}, true},
+  };
+  for (const Case& c : cases) {
+    const size_t payload_size = c.with_payload ? response.ByteSizeLong() : 0;
+    const internal::EncodedFrame hand = internal::EncodeResponseFrame(
+        internal::ResponseMeta(c.call_id, c.code, c.message, c.metadata),
+        c.with_payload ? &response : nullptr, payload_size);
+    wire::ResponseHeader header;
+    header.set_call_id(c.call_id);
+    header.set_status_code(c.code);
+    header.set_status_message(c.message);
+    for (const auto& [key, value] : c.metadata) {
+      (*header.mutable_metadata())[key] = value;
+    }
+    const internal::EncodedFrame reference =
+        internal::EncodeFrame(transport::FrameType::kResponse, header,
+                              c.with_payload ? &response : nullptr);
+    EXPECT_EQ(hand.type, transport::FrameType::kResponse);
+    EXPECT_EQ(hand.meta_length, reference.meta_length) << c.call_id;
+    EXPECT_EQ(absl::string_view(hand.body), absl::string_view(reference.body))
+        << c.call_id;
+  }
+}
+
+// The client reads the ResponseHeader in place when it is the common kind:
+// on every input it must accept, reject and read exactly what protobuf does.
+TEST(WireFormatTest, ResponseHeaderParserAgreesWithProtobufOnAnyInput) {
+  google::protobuf::LogSilencer quiet;
+  std::mt19937_64 random(20261122);
+  auto pick = [&random](uint64_t n) { return random() % n; };
+  auto varint = [](uint64_t value) {
+    std::string out;
+    do {
+      uint8_t byte = value & 0x7f;
+      value >>= 7;
+      if (value != 0) byte |= 0x80;
+      out.push_back(static_cast<char>(byte));
+    } while (value != 0);
+    return out;
+  };
+  const std::vector<std::string> messages = {
+      "",        "not found", std::string(200, 'x'),    "caf\xc3\xa9",
+      "bad\xff", "\xc3",      std::string("nul\0in", 6)};
+  const std::vector<uint64_t> numbers = {
+      0, 1, 16, 127, 128, 300, uint64_t{1} << 32, ~uint64_t{0}};
+  int fast_inputs = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string meta;
+    const int fields = static_cast<int>(pick(5));
+    for (int f = 0; f < fields; ++f) {
+      switch (pick(8)) {
+        case 0:
+        case 1:
+          meta += (pick(2) == 0 ? '\x08' : '\x10') +
+                  varint(numbers[pick(numbers.size())]);
+          break;
+        case 2: {
+          const std::string& message = messages[pick(messages.size())];
+          meta += '\x1a' + varint(message.size()) + message;
+          break;
+        }
+        case 3: {  // a metadata entry
+          wire::ResponseHeader entry;
+          (*entry.mutable_metadata())[messages[pick(2)]] = messages[pick(3)];
+          meta += entry.SerializeAsString();
+          break;
+        }
+        case 4:  // an unknown field, or a known one with another wire type
+          meta += static_cast<char>((pick(8) << 3) | (pick(2) == 0 ? 0 : 2)) +
+                  varint(pick(4));
+          break;
+        case 5:  // an overlong varint or a multi-byte tag
+          meta += pick(2) == 0 ? std::string("\x10\x81\x80\x80\x00", 5)
+                               : std::string("\x88\x00\x05", 3);
+          break;
+        case 6:  // a ten-byte varint with high bits set
+          meta += '\x10' + std::string(9, '\xff') +
+                  static_cast<char>(pick(2) == 0 ? 0x01 : 0x7f);
+          break;
+        default:  // random bytes
+          for (int i = 0, n = static_cast<int>(pick(6)); i < n; ++i) {
+            meta += static_cast<char>(pick(256));
+          }
+      }
+    }
+    if (pick(8) == 0 && !meta.empty()) meta.resize(pick(meta.size()));
+    transport::FrameView frame;
+    frame.header.type = transport::FrameType::kResponse;
+    frame.meta = meta;
+    internal::ResponseHeaderView view;
+    const bool ours = internal::ParseResponseHeader(frame, &view).ok();
+    wire::ResponseHeader reference;
+    const bool theirs =
+        reference.ParseFromArray(meta.data(), static_cast<int>(meta.size()));
+    ASSERT_EQ(ours, theirs) << absl::CEscape(meta);
+    if (!theirs) continue;
+    if (view.full == nullptr) ++fast_inputs;
+    EXPECT_EQ(view.call_id, reference.call_id()) << absl::CEscape(meta);
+    EXPECT_EQ(view.status_code, reference.status_code()) << absl::CEscape(meta);
+    EXPECT_EQ(view.status_message, reference.status_message())
+        << absl::CEscape(meta);
+    EXPECT_EQ(view.has_metadata(), !reference.metadata().empty());
+  }
+  EXPECT_GT(fast_inputs, 1000);
+}
+
+TEST(WireFormatTest, WireStatusMessageIsValidUtf8WithinTheLimit) {
+  std::string storage;
+  // Valid and short: the message itself, not a copy.
+  const std::string fine = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+  EXPECT_EQ(internal::WireStatusMessage(fine, 100, &storage).data(),
+            fine.data());
+  // Every byte that is not part of a valid character is escaped; a
+  // truncated character at the end too.
+  EXPECT_EQ(internal::WireStatusMessage("a\xff\xc3\xa9\xed\xa0\x80z\xe2\x82",
+                                        100, &storage),
+            "a\\xff\xc3\xa9\\xed\\xa0\\x80z\\xe2\\x82");
+  // Too long: cut at a character boundary, never inside "é" nor inside an
+  // escape.
+  EXPECT_EQ(internal::WireStatusMessage("ab\xc3\xa9", 3, &storage), "ab");
+  EXPECT_EQ(internal::WireStatusMessage("ab\xff", 5, &storage), "ab");
+  EXPECT_EQ(internal::WireStatusMessage("ab\xff", 6, &storage), "ab\\xff");
+  EXPECT_EQ(internal::WireStatusMessage("", 0, &storage), "");
+}
+
 }  // namespace
 }  // namespace framerpc
