@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "echo.pb.h"
@@ -137,15 +139,26 @@ TEST(WireFormatTest, HandWrittenRequestHeaderIsByteForByteProtobufs) {
   }
 }
 
-// The server reads the RequestHeader in place when it is the common kind
-// and leaves the rest to protobuf: on every input it must accept, reject and
-// read exactly what protobuf does.
-TEST(WireFormatTest, RequestHeaderParserAgreesWithProtobufOnAnyInput) {
-  // Protobuf logs each invalid UTF-8 string it rejects.
-  google::protobuf::LogSilencer quiet;
-  std::mt19937_64 random(20261122);
-  auto pick = [&random](uint64_t n) { return random() % n; };
-  auto varint = [](uint64_t value) {
+// Random meta sections for the parsers' agreement tests: the fields a
+// fast path takes, mixed with everything it must leave to protobuf.
+class RandomMeta {
+ public:
+  // Texts for string fields: ASCII, UTF-8, not UTF-8, with a NUL.
+  static inline const std::vector<std::string> kTexts = {
+      "",
+      "framerpc.echo.v1.Echo",
+      "Echo",
+      std::string(200, 'x'),
+      "caf\xc3\xa9",
+      "bad\xff",
+      "\xc3",
+      std::string("nul\0in", 6)};
+  static inline const std::vector<uint64_t> kNumbers = {
+      0, 1, 16, 127, 128, 300, uint64_t{1} << 32, ~uint64_t{0}};
+
+  uint64_t Pick(uint64_t n) { return random_() % n; }
+
+  static std::string Varint(uint64_t value) {
     std::string out;
     do {
       uint8_t byte = value & 0x7f;
@@ -154,77 +167,126 @@ TEST(WireFormatTest, RequestHeaderParserAgreesWithProtobufOnAnyInput) {
       out.push_back(static_cast<char>(byte));
     } while (value != 0);
     return out;
-  };
-  const std::vector<std::string> names = {"",
-                                          "framerpc.echo.v1.Echo",
-                                          "Echo",
-                                          std::string(200, 'x'),
-                                          "caf\xc3\xa9",
-                                          "bad\xff",
-                                          "\xc3",
-                                          std::string("nul\0in", 6)};
-  const std::vector<uint64_t> numbers = {0, 1, 127, 128, 300, ~uint64_t{0}};
+  }
+  // A varint field with one-byte tag `tag` and a random value.
+  std::string VarintField(char tag) {
+    return tag + Varint(kNumbers[Pick(kNumbers.size())]);
+  }
+  // A string field with one-byte tag `tag` and a random text.
+  std::string TextField(char tag) {
+    const std::string& text = kTexts[Pick(kTexts.size())];
+    return tag + Varint(text.size()) + text;
+  }
+  // Something no fast path takes: an unknown field or a known number with
+  // another wire type, an overlong varint or a multi-byte tag, a ten-byte
+  // varint with high bits set, or random bytes. `varint_tag` is the tag of
+  // one of the message's varint fields.
+  std::string Oddity(char varint_tag) {
+    std::string out;
+    switch (Pick(4)) {
+      case 0:
+        out = static_cast<char>((Pick(8) << 3) | (Pick(2) == 0 ? 0 : 2)) +
+              Varint(Pick(1000));
+        break;
+      case 1:
+        out = Pick(2) == 0 ? varint_tag + std::string("\x81\x80\x80\x00", 4)
+                           : std::string("\x88\x00\x05", 3);
+        break;
+      case 2:
+        out = varint_tag + std::string(9, '\xff') +
+              static_cast<char>(Pick(2) == 0 ? 0x01 : 0x7f);
+        break;
+      default:
+        for (int i = 0, n = static_cast<int>(Pick(6)); i < n; ++i) {
+          out += static_cast<char>(Pick(256));
+        }
+    }
+    return out;
+  }
+  // A `Header` holding just one random metadata entry.
+  template <class Header>
+  std::string MetadataEntry() {
+    Header entry;
+    (*entry.mutable_metadata())[kTexts[Pick(3)]] = kTexts[Pick(3)];
+    return entry.SerializeAsString();
+  }
+  // Cuts `meta` short, one time in eight.
+  void MaybeTruncate(std::string* meta) {
+    if (Pick(8) == 0 && !meta->empty()) meta->resize(Pick(meta->size()));
+  }
+
+ private:
+  std::mt19937_64 random_{20261122};
+};
+
+// Runs 20,000 random meta sections (up to five fields from `field`, cut
+// short now and then) through `parse` and through protobuf's parser of
+// `Header`: both must accept the same ones and, checked by `expect_same`,
+// read the same values. Both of `parse`'s paths must be taken.
+template <class Header, class View>
+void ExpectParserAgreesWithProtobuf(
+    transport::FrameType type,
+    absl::FunctionRef<std::string(RandomMeta&)> field,
+    absl::FunctionRef<absl::Status(const transport::FrameView&, View*)> parse,
+    absl::FunctionRef<void(const View&, const Header&, const std::string&)>
+        expect_same) {
+  // Protobuf logs each invalid UTF-8 string it rejects.
+  google::protobuf::LogSilencer quiet;
+  RandomMeta random;
   int fast_inputs = 0;
   for (int round = 0; round < 20000; ++round) {
     std::string meta;
-    const int fields = static_cast<int>(pick(6));
-    for (int f = 0; f < fields; ++f) {
-      switch (pick(9)) {
-        case 0:
-          meta += '\x08' + varint(numbers[pick(numbers.size())]);
-          break;
-        case 1:
-        case 2: {
-          const std::string& name = names[pick(names.size())];
-          meta += (pick(2) == 0 ? '\x12' : '\x1a') + varint(name.size()) + name;
-          break;
-        }
-        case 3:
-          meta += '\x20' + varint(numbers[pick(numbers.size())]);
-          break;
-        case 4: {  // a metadata entry
-          wire::RequestHeader entry;
-          (*entry.mutable_metadata())[names[pick(3)]] = names[pick(3)];
-          meta += entry.SerializeAsString();
-          break;
-        }
-        case 5:  // an unknown field, or a known one with another wire type
-          meta += static_cast<char>((pick(8) << 3) | 0) + varint(pick(1000));
-          break;
-        case 6:  // an overlong varint or a multi-byte tag
-          meta += pick(2) == 0 ? std::string("\x08\x81\x80\x80\x00", 5)
-                               : std::string("\x88\x00\x05", 3);
-          break;
-        case 7:  // a ten-byte varint with high bits set
-          meta += '\x08' + std::string(9, '\xff') +
-                  static_cast<char>(pick(2) == 0 ? 0x01 : 0x7f);
-          break;
-        default:  // random bytes
-          for (int i = 0, n = static_cast<int>(pick(6)); i < n; ++i) {
-            meta += static_cast<char>(pick(256));
-          }
-      }
+    for (int f = 0, n = static_cast<int>(random.Pick(6)); f < n; ++f) {
+      meta += field(random);
     }
-    if (pick(8) == 0 && !meta.empty()) meta.resize(pick(meta.size()));
+    random.MaybeTruncate(&meta);
     transport::FrameView frame;
-    frame.header.type = transport::FrameType::kRequest;
+    frame.header.type = type;
     frame.meta = meta;
-    internal::RequestHeaderView view;
-    const bool ours = internal::ParseRequestHeader(frame, &view).ok();
-    wire::RequestHeader reference;
+    View view;
+    const bool ours = parse(frame, &view).ok();
+    Header reference;
     const bool theirs =
         reference.ParseFromArray(meta.data(), static_cast<int>(meta.size()));
     ASSERT_EQ(ours, theirs) << absl::CEscape(meta);
     if (!theirs) continue;
     if (view.full == nullptr) ++fast_inputs;
-    EXPECT_EQ(view.call_id, reference.call_id()) << absl::CEscape(meta);
-    EXPECT_EQ(view.service, reference.service()) << absl::CEscape(meta);
-    EXPECT_EQ(view.method, reference.method()) << absl::CEscape(meta);
-    EXPECT_EQ(view.timeout_us, reference.timeout_us()) << absl::CEscape(meta);
+    expect_same(view, reference, absl::CEscape(meta));
     EXPECT_EQ(view.has_metadata(), !reference.metadata().empty());
   }
-  // Both paths were exercised.
   EXPECT_GT(fast_inputs, 1000);
+}
+
+// The server reads the RequestHeader in place when it is the common kind
+// and leaves the rest to protobuf: on every input it must accept, reject and
+// read exactly what protobuf does.
+TEST(WireFormatTest, RequestHeaderParserAgreesWithProtobufOnAnyInput) {
+  ExpectParserAgreesWithProtobuf<wire::RequestHeader,
+                                 internal::RequestHeaderView>(
+      transport::FrameType::kRequest,
+      [](RandomMeta& random) {
+        switch (random.Pick(7)) {
+          case 0:
+            return random.VarintField('\x08');
+          case 1:
+          case 2:
+            return random.TextField(random.Pick(2) == 0 ? '\x12' : '\x1a');
+          case 3:
+            return random.VarintField('\x20');
+          case 4:
+            return random.MetadataEntry<wire::RequestHeader>();
+          default:
+            return random.Oddity('\x08');
+        }
+      },
+      internal::ParseRequestHeader,
+      [](const internal::RequestHeaderView& view,
+         const wire::RequestHeader& reference, const std::string& meta) {
+        EXPECT_EQ(view.call_id, reference.call_id()) << meta;
+        EXPECT_EQ(view.service, reference.service()) << meta;
+        EXPECT_EQ(view.method, reference.method()) << meta;
+        EXPECT_EQ(view.timeout_us, reference.timeout_us()) << meta;
+      });
 }
 
 // The server writes ResponseHeader by hand when there is no metadata: its
@@ -273,83 +335,29 @@ TEST(WireFormatTest, HandWrittenResponseHeaderIsByteForByteProtobufs) {
 // The client reads the ResponseHeader in place when it is the common kind:
 // on every input it must accept, reject and read exactly what protobuf does.
 TEST(WireFormatTest, ResponseHeaderParserAgreesWithProtobufOnAnyInput) {
-  google::protobuf::LogSilencer quiet;
-  std::mt19937_64 random(20261122);
-  auto pick = [&random](uint64_t n) { return random() % n; };
-  auto varint = [](uint64_t value) {
-    std::string out;
-    do {
-      uint8_t byte = value & 0x7f;
-      value >>= 7;
-      if (value != 0) byte |= 0x80;
-      out.push_back(static_cast<char>(byte));
-    } while (value != 0);
-    return out;
-  };
-  const std::vector<std::string> messages = {
-      "",        "not found", std::string(200, 'x'),    "caf\xc3\xa9",
-      "bad\xff", "\xc3",      std::string("nul\0in", 6)};
-  const std::vector<uint64_t> numbers = {
-      0, 1, 16, 127, 128, 300, uint64_t{1} << 32, ~uint64_t{0}};
-  int fast_inputs = 0;
-  for (int round = 0; round < 20000; ++round) {
-    std::string meta;
-    const int fields = static_cast<int>(pick(5));
-    for (int f = 0; f < fields; ++f) {
-      switch (pick(8)) {
-        case 0:
-        case 1:
-          meta += (pick(2) == 0 ? '\x08' : '\x10') +
-                  varint(numbers[pick(numbers.size())]);
-          break;
-        case 2: {
-          const std::string& message = messages[pick(messages.size())];
-          meta += '\x1a' + varint(message.size()) + message;
-          break;
+  ExpectParserAgreesWithProtobuf<wire::ResponseHeader,
+                                 internal::ResponseHeaderView>(
+      transport::FrameType::kResponse,
+      [](RandomMeta& random) {
+        switch (random.Pick(6)) {
+          case 0:
+          case 1:
+            return random.VarintField(random.Pick(2) == 0 ? '\x08' : '\x10');
+          case 2:
+            return random.TextField('\x1a');
+          case 3:
+            return random.MetadataEntry<wire::ResponseHeader>();
+          default:
+            return random.Oddity('\x10');
         }
-        case 3: {  // a metadata entry
-          wire::ResponseHeader entry;
-          (*entry.mutable_metadata())[messages[pick(2)]] = messages[pick(3)];
-          meta += entry.SerializeAsString();
-          break;
-        }
-        case 4:  // an unknown field, or a known one with another wire type
-          meta += static_cast<char>((pick(8) << 3) | (pick(2) == 0 ? 0 : 2)) +
-                  varint(pick(4));
-          break;
-        case 5:  // an overlong varint or a multi-byte tag
-          meta += pick(2) == 0 ? std::string("\x10\x81\x80\x80\x00", 5)
-                               : std::string("\x88\x00\x05", 3);
-          break;
-        case 6:  // a ten-byte varint with high bits set
-          meta += '\x10' + std::string(9, '\xff') +
-                  static_cast<char>(pick(2) == 0 ? 0x01 : 0x7f);
-          break;
-        default:  // random bytes
-          for (int i = 0, n = static_cast<int>(pick(6)); i < n; ++i) {
-            meta += static_cast<char>(pick(256));
-          }
-      }
-    }
-    if (pick(8) == 0 && !meta.empty()) meta.resize(pick(meta.size()));
-    transport::FrameView frame;
-    frame.header.type = transport::FrameType::kResponse;
-    frame.meta = meta;
-    internal::ResponseHeaderView view;
-    const bool ours = internal::ParseResponseHeader(frame, &view).ok();
-    wire::ResponseHeader reference;
-    const bool theirs =
-        reference.ParseFromArray(meta.data(), static_cast<int>(meta.size()));
-    ASSERT_EQ(ours, theirs) << absl::CEscape(meta);
-    if (!theirs) continue;
-    if (view.full == nullptr) ++fast_inputs;
-    EXPECT_EQ(view.call_id, reference.call_id()) << absl::CEscape(meta);
-    EXPECT_EQ(view.status_code, reference.status_code()) << absl::CEscape(meta);
-    EXPECT_EQ(view.status_message, reference.status_message())
-        << absl::CEscape(meta);
-    EXPECT_EQ(view.has_metadata(), !reference.metadata().empty());
-  }
-  EXPECT_GT(fast_inputs, 1000);
+      },
+      internal::ParseResponseHeader,
+      [](const internal::ResponseHeaderView& view,
+         const wire::ResponseHeader& reference, const std::string& meta) {
+        EXPECT_EQ(view.call_id, reference.call_id()) << meta;
+        EXPECT_EQ(view.status_code, reference.status_code()) << meta;
+        EXPECT_EQ(view.status_message, reference.status_message()) << meta;
+      });
 }
 
 TEST(WireFormatTest, WireStatusMessageIsValidUtf8WithinTheLimit) {
