@@ -4,8 +4,9 @@
 //
 // - Request/response header build and parse: what Channel::StartCall and
 //   ServerCall::Finish do to make a frame body (a RequestHeader or
-//   ResponseHeader plus the serialized message, rpc/frame_io.h), and what
-//   ServerConnection::OnRequest and the channel's OnResponse do to read one.
+//   ResponseHeader, both written by hand, plus the serialized message,
+//   rpc/frame_io.h), and what ServerConnection::OnRequest and the channel's
+//   OnResponse do to read one (headers read in place, then the message).
 // - A whole Echo round trip through the generated stub, Channel and Server,
 //   in one process, with the server's handlers inline on its I/O thread or
 //   on the worker pool, and two transports: an in-process channel
@@ -26,7 +27,6 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "benchmark/benchmark.h"
 #include "echo.framerpc.h"
-#include "framerpc/wire.pb.h"
 #include "rpc/channel.h"
 #include "rpc/frame_io.h"
 #include "rpc/server.h"
@@ -44,82 +44,82 @@ v1::EchoRequest Request(int64_t size) {
   return request;
 }
 
-// As Channel::StartCall: header fields from the method and the deadline,
-// then header and request serialized into one frame body.
+// As Channel::StartCall: the RequestHeader written by hand
+// (EncodeRequestFrame), then the request serialized after it, into one
+// frame body.
 void BM_RequestHeaderBuild(benchmark::State& state) {
   const v1::EchoRequest request = Request(state.range(0));
+  const Metadata no_metadata;
   uint64_t id = 1;
   for (auto _ : state) {
-    wire::RequestHeader header;
-    header.set_call_id(id++);
-    header.set_service("framerpc.echo.v1.Echo");
-    header.set_method("Echo");
-    header.set_timeout_us(10'000'000);
     internal::EncodedFrame frame =
-        internal::EncodeFrame(FrameType::kRequest, header, &request);
+        internal::EncodeRequestFrame(id++, "framerpc.echo.v1.Echo", "Echo",
+                                     10'000'000, no_metadata, request);
     benchmark::DoNotOptimize(frame.body.data());
   }
 }
 BENCHMARK(BM_RequestHeaderBuild)->Arg(16)->Arg(1024);
 
-// As ServerConnection::OnRequest: the RequestHeader parsed from the meta
-// section, then the request from the payload (what the handler gets).
+// As ServerConnection::OnRequest: the RequestHeader read in place
+// (ParseRequestHeader), then the request parsed from the payload (what the
+// handler gets).
 void BM_RequestHeaderParse(benchmark::State& state) {
-  wire::RequestHeader header;
-  header.set_call_id(12345);
-  header.set_service("framerpc.echo.v1.Echo");
-  header.set_method("Echo");
-  header.set_timeout_us(10'000'000);
-  const v1::EchoRequest request = Request(state.range(0));
-  const internal::EncodedFrame frame =
-      internal::EncodeFrame(FrameType::kRequest, header, &request);
+  const internal::EncodedFrame frame = internal::EncodeRequestFrame(
+      12345, "framerpc.echo.v1.Echo", "Echo", 10'000'000, Metadata(),
+      Request(state.range(0)));
+  transport::FrameView view;
+  view.header.type = FrameType::kRequest;
   const absl::string_view body = frame.body;
+  view.meta = body.substr(0, frame.meta_length);
+  view.payload = body.substr(frame.meta_length);
   for (auto _ : state) {
-    wire::RequestHeader parsed;
-    bool ok =
-        parsed.ParseFromArray(body.data(), static_cast<int>(frame.meta_length));
+    internal::RequestHeaderView header;
+    bool ok = internal::ParseRequestHeader(view, &header).ok();
     v1::EchoRequest payload;
-    ok &= payload.ParseFromArray(
-        body.data() + frame.meta_length,
-        static_cast<int>(body.size() - frame.meta_length));
+    ok &= payload.ParseFromArray(view.payload.data(),
+                                 static_cast<int>(view.payload.size()));
     if (!ok) state.SkipWithError("parse failed");
     benchmark::DoNotOptimize(payload);
   }
 }
 BENCHMARK(BM_RequestHeaderParse)->Arg(16)->Arg(1024);
 
-// As ServerCall::Finish for an OK answer.
+// As ServerCall::Finish for an OK answer on a worker thread: the
+// ResponseHeader written by hand (ResponseMeta), then the response.
 void BM_ResponseHeaderBuild(benchmark::State& state) {
   v1::EchoResponse response;
   response.set_message(std::string(static_cast<size_t>(state.range(0)), 'x'));
+  const Metadata no_metadata;
   uint64_t id = 1;
   for (auto _ : state) {
-    wire::ResponseHeader header;
-    header.set_call_id(id++);
-    internal::EncodedFrame frame =
-        internal::EncodeFrame(FrameType::kResponse, header, &response);
+    const size_t response_size = response.ByteSizeLong();
+    internal::EncodedFrame frame = internal::EncodeResponseFrame(
+        internal::ResponseMeta(id++, 0, "", no_metadata), &response,
+        response_size);
     benchmark::DoNotOptimize(frame.body.data());
   }
 }
 BENCHMARK(BM_ResponseHeaderBuild)->Arg(16)->Arg(1024);
 
-// As the channel's OnResponse and the generated stub: header, then response.
+// As the channel's OnResponse and the generated stub: the ResponseHeader
+// read in place (ParseResponseHeader), then the response parsed.
 void BM_ResponseHeaderParse(benchmark::State& state) {
-  wire::ResponseHeader header;
-  header.set_call_id(12345);
   v1::EchoResponse response;
   response.set_message(std::string(static_cast<size_t>(state.range(0)), 'x'));
-  const internal::EncodedFrame frame =
-      internal::EncodeFrame(FrameType::kResponse, header, &response);
+  const internal::EncodedFrame frame = internal::EncodeResponseFrame(
+      internal::ResponseMeta(12345, 0, "", Metadata()), &response,
+      response.ByteSizeLong());
+  transport::FrameView view;
+  view.header.type = FrameType::kResponse;
   const absl::string_view body = frame.body;
+  view.meta = body.substr(0, frame.meta_length);
+  view.payload = body.substr(frame.meta_length);
   for (auto _ : state) {
-    wire::ResponseHeader parsed;
-    bool ok =
-        parsed.ParseFromArray(body.data(), static_cast<int>(frame.meta_length));
+    internal::ResponseHeaderView header;
+    bool ok = internal::ParseResponseHeader(view, &header).ok();
     v1::EchoResponse payload;
-    ok &= payload.ParseFromArray(
-        body.data() + frame.meta_length,
-        static_cast<int>(body.size() - frame.meta_length));
+    ok &= payload.ParseFromArray(view.payload.data(),
+                                 static_cast<int>(view.payload.size()));
     if (!ok) state.SkipWithError("parse failed");
     benchmark::DoNotOptimize(payload);
   }
