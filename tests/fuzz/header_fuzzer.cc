@@ -4,7 +4,8 @@
 // message its frame type carries, the way rpc/ parses it (ParseMeta, and
 // for REQUEST the server's in-place ParseRequestHeader), then put back into
 // a frame the way rpc/ sends it (EncodeFrame, and for REQUEST the client's
-// EncodeRequestFrame).
+// EncodeRequestFrame); for RESPONSE also the client's in-place
+// ParseResponseHeader and the server's hand-written ResponseMeta.
 //
 // Input: byte 0 picks the frame type (REQUEST, RESPONSE, CANCEL, GOAWAY or
 // SETTINGS, by value modulo 5); the rest is the meta section.
@@ -16,9 +17,9 @@
 //   - EncodeFrame of the parsed header gives a frame that FrameCodec
 //     accepts, whose meta is that serialization, unless the header is empty
 //     in a frame type that requires one (then FrameCodec refuses it);
-//   - ParseRequestHeader accepts and rejects exactly what protobuf does,
-//     with the same values, and EncodeRequestFrame writes what protobuf
-//     writes for them;
+//   - ParseRequestHeader and ParseResponseHeader accept and reject exactly
+//     what protobuf does, with the same values, and EncodeRequestFrame and
+//     ResponseMeta write what protobuf writes for them;
 //   - the values the server derives from a REQUEST header (metadata size,
 //     status code of a RESPONSE) stay in range.
 
@@ -161,6 +162,54 @@ void FuzzRequestFastPaths(absl::string_view meta) {
   }
 }
 
+// The client's in-place RESPONSE header parser (ParseResponseHeader) and
+// the server's hand-written header writer (ResponseMeta) must agree with
+// protobuf exactly, like the REQUEST ones.
+void FuzzResponseFastPaths(absl::string_view meta) {
+  FrameView frame;
+  frame.header.type = FrameType::kResponse;
+  frame.header.meta_length = static_cast<uint32_t>(meta.size());
+  frame.meta = meta;
+  wire::ResponseHeader reference;
+  const absl::Status expected = internal::ParseMeta(frame, &reference);
+  internal::ResponseHeaderView view;
+  const absl::Status status = internal::ParseResponseHeader(frame, &view);
+  FRAMERPC_CHECK(status == expected)
+      << "ParseResponseHeader: " << status << "; protobuf: " << expected;
+  if (!status.ok()) return;
+  FRAMERPC_CHECK_EQ(view.call_id, reference.call_id());
+  FRAMERPC_CHECK_EQ(view.status_code, reference.status_code());
+  FRAMERPC_CHECK(view.status_message == reference.status_message());
+  FRAMERPC_CHECK_EQ(view.has_metadata(), !reference.metadata().empty());
+  if (view.has_metadata()) {
+    FRAMERPC_CHECK(SameFields(*view.full, reference));
+  }
+
+  // Written back by the server's writer, from the parsed values.
+  const Metadata metadata(reference.metadata().begin(),
+                          reference.metadata().end());
+  const internal::ResponseMeta written(view.call_id, view.status_code,
+                                       view.status_message, metadata);
+  std::string written_meta(written.size(), '\0');
+  FRAMERPC_CHECK(reinterpret_cast<char*>(written.Write(
+                     reinterpret_cast<uint8_t*>(written_meta.data()))) ==
+                 written_meta.data() + written_meta.size());
+  // What protobuf writes for the same fields (without unknown ones).
+  wire::ResponseHeader canonical;
+  canonical.set_call_id(reference.call_id());
+  canonical.set_status_code(reference.status_code());
+  canonical.set_status_message(reference.status_message());
+  *canonical.mutable_metadata() = reference.metadata();
+  if (metadata.size() <= 1) {
+    FRAMERPC_CHECK(written_meta == canonical.SerializeAsString())
+        << "ResponseMeta differs from protobuf";
+  } else {
+    wire::ResponseHeader parsed;
+    FRAMERPC_CHECK(parsed.ParseFromString(written_meta));
+    FRAMERPC_CHECK(SameFields(parsed, canonical));
+  }
+}
+
 // `check(message)` runs the type's own checks on a parsed message.
 template <typename Message, typename Check>
 void Fuzz(FrameType type, absl::string_view meta, Check check) {
@@ -239,6 +288,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1:
       fz::Fuzz<wire::ResponseHeader>(FrameType::kResponse, meta,
                                      &fz::CheckResponse);
+      fz::FuzzResponseFastPaths(meta);
       break;
     case 2:
       fz::Fuzz<wire::Cancel>(FrameType::kCancel, meta, no_check);
