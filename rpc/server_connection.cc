@@ -21,17 +21,6 @@ using transport::FrameType;
 // can never make a response exceed the frame limit.
 constexpr size_t kMaxStatusMessageBytes = 64 * 1024;
 
-// The longest prefix of the UTF-8 `text` of at most `max_bytes` that does
-// not end inside a character.
-absl::string_view Utf8Prefix(absl::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t keep = max_bytes;
-  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) {
-    --keep;
-  }
-  return text.substr(0, keep);
-}
-
 absl::Time DeadlineFromTimeout(absl::Time now, uint64_t timeout_us) {
   if (timeout_us == 0) return absl::InfiniteFuture();
   const uint64_t max =
@@ -507,21 +496,21 @@ void ServerConnection::CloseForUnreadOutput(size_t queued) {
 }
 
 void ServerConnection::Reject(uint64_t id, const absl::Status& status) {
-  std::string storage;
-  absl::string_view message =
-      WireStatusMessage(status.message(), kMaxStatusMessageBytes, &storage);
   const auto code = static_cast<uint32_t>(status.code());
-  ResponseMeta meta(id, code, message, Metadata());
   // The message may quote the request (its service or method name), so it
-  // can outgrow the frame limit: cut it, at a UTF-8 character boundary.
-  const size_t size = transport::kFrameHeaderSize + meta.size();
-  if (size > state_->options.max_frame_size) {
-    const size_t over = size - state_->options.max_frame_size;
-    message =
-        Utf8Prefix(message, message.size() - std::min(message.size(), over));
-    meta = ResponseMeta(id, code, message, Metadata());
-  }
-  SendResponseFrame(*connection_, meta, nullptr, 0);
+  // can outgrow the frame limit: it gets what the frame has left beside
+  // the header's other fields and its own tag and length (one byte and at
+  // most three for a message of at most 64 KiB).
+  const size_t fixed = transport::kFrameHeaderSize +
+                       ResponseMeta(id, code, "", Metadata()).size() + 4;
+  const size_t limit = state_->options.max_frame_size;
+  std::string storage;
+  const absl::string_view message = WireStatusMessage(
+      status.message(),
+      std::min(kMaxStatusMessageBytes, limit > fixed ? limit - fixed : 0),
+      &storage);
+  SendResponseFrame(*connection_, ResponseMeta(id, code, message, Metadata()),
+                    nullptr, 0);
 }
 
 void ServerConnection::FailConnection(const absl::Status& error) {
