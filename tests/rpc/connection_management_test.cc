@@ -26,6 +26,7 @@
 #include "rpc/channel.h"
 #include "rpc/server.h"
 #include "tests/rpc/raw_client.h"
+#include "tests/rpc/slowdown.h"
 #include "tests/rpc/test_service.h"
 #include "tests/rpc/wait_until.h"
 
@@ -33,17 +34,19 @@ namespace framerpc {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::Slow;
 using testing::TestRequest;
 using testing::TestResponse;
 using testing::TestService;
 using testing::WaitUntil;
 
 // Short heartbeats so that the tests run fast. A peer is dead after 300 ms
-// of silence; the sweep runs every 30 ms.
+// of silence; the sweep runs every 30 ms (times kSlowdown in sanitizer
+// builds, see slowdown.h).
 ServerOptions FastServer() {
   ServerOptions options;
-  options.keepalive_interval = absl::Milliseconds(100);
-  options.keepalive_timeout = absl::Milliseconds(300);
+  options.keepalive_interval = Slow(absl::Milliseconds(100));
+  options.keepalive_timeout = Slow(absl::Milliseconds(300));
   options.worker_threads = 8;
   return options;
 }
@@ -109,8 +112,8 @@ TEST(HeartbeatTest, IdleConnectionStaysUpWhilePingsAreAnswered) {
   TestServer server;
   TestService::Stub stub(MakeChannel(server.address()));
   ASSERT_TRUE(stub.Echo(TestRequest()).ok());
-  // Ten keepalive timeouts without a call: only PING/PONG keep it alive.
-  absl::SleepFor(absl::Seconds(3));
+  // Five keepalive timeouts without a call: only PING/PONG keep it alive.
+  absl::SleepFor(Slow(absl::Milliseconds(1500)));
   EXPECT_EQ(server.server->connection_count(), 1);
   EXPECT_TRUE(stub.Echo(TestRequest()).ok());
   EXPECT_EQ(server.server->connection_count(), 1);
@@ -128,7 +131,7 @@ TEST(HeartbeatTest, ServerReapsAClientThatStopsAnswering) {
   EXPECT_TRUE((*raw)->WaitForClose(absl::Seconds(10)));
   // Bound: timeout (300 ms) + one sweep tick (30 ms); generous slack for a
   // loaded 2-core machine.
-  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  EXPECT_LT(absl::Now() - start, Slow(absl::Seconds(2)));
   EXPECT_TRUE(WaitUntil([&] { return server.server->connection_count() == 0; },
                         absl::Seconds(5)));
 }

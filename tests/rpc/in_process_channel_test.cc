@@ -25,12 +25,14 @@
 #include "gtest/gtest.h"
 #include "rpc/channel.h"
 #include "rpc/server.h"
+#include "tests/rpc/slowdown.h"
 #include "tests/rpc/wait_until.h"
 
 namespace framerpc {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::Slow;
 using testing::WaitUntil;
 namespace v1 = ::framerpc::echo::v1;
 
@@ -240,8 +242,8 @@ TEST(InProcessChannelTest, IdleConnectionIsClosedAndTheNextCallReopensOne) {
   PeerEcho service;
   ServerOptions options;
   options.idle_timeout = absl::Milliseconds(200);
-  options.keepalive_interval = absl::Milliseconds(50);
-  options.keepalive_timeout = absl::Milliseconds(500);
+  options.keepalive_interval = Slow(absl::Milliseconds(50));
+  options.keepalive_timeout = Slow(absl::Milliseconds(500));
   std::unique_ptr<Server> server = StartServer(&service, options);
   absl::StatusOr<std::shared_ptr<Channel>> channel = server->InProcessChannel();
   ASSERT_TRUE(channel.ok());
@@ -259,16 +261,16 @@ TEST(InProcessChannelTest, IdleConnectionIsClosedAndTheNextCallReopensOne) {
 TEST(InProcessChannelTest, HeartbeatsKeepABusyFreeConnectionOpen) {
   // Heartbeats run over the in-memory link as over TCP: with a 150 ms
   // keepalive timeout and nothing else sent for 1 s, only PING/PONG keep
-  // the connection alive.
+  // the connection alive (times kSlowdown in sanitizer builds).
   PeerEcho service;
   ServerOptions options;
-  options.keepalive_interval = absl::Milliseconds(30);
-  options.keepalive_timeout = absl::Milliseconds(150);
+  options.keepalive_interval = Slow(absl::Milliseconds(30));
+  options.keepalive_timeout = Slow(absl::Milliseconds(150));
   std::unique_ptr<Server> server = StartServer(&service, options);
   absl::StatusOr<std::shared_ptr<Channel>> channel = server->InProcessChannel();
   ASSERT_TRUE(channel.ok());
   ASSERT_TRUE(Echo(*channel, "one").ok());
-  absl::SleepFor(absl::Seconds(1));
+  absl::SleepFor(Slow(absl::Seconds(1)));
   EXPECT_EQ(server->connection_count(), 1);
   ASSERT_TRUE(Echo(*channel, "two").ok());
   EXPECT_EQ(server->connection_count(), 1);
