@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/logging.h"
+#include "base/steady_clock.h"
 #include "google/protobuf/message_lite.h"
 #include "rpc/client_loops.h"
 #include "rpc/frame_io.h"
@@ -94,8 +95,10 @@ void Channel::Impl::Finish(Call& call, const absl::Status& status,
 void Channel::Impl::StartCall(const RpcMethod& method,
                               const google::protobuf::MessageLite& request,
                               const CallOptions& options, RawCompletion done) {
-  const absl::Time now = absl::Now();
-  absl::Time deadline = options.deadline;
+  // Every time in the channel is on the steady clock (base/steady_clock.h);
+  // only a deadline the caller gave as a wall-clock instant is converted.
+  const absl::Time now = SteadyNow();
+  absl::Time deadline = ToSteady(options.deadline);
   if (deadline == absl::InfiniteFuture()) {
     const absl::Duration timeout = options.timeout == absl::ZeroDuration()
                                        ? options_.default_timeout
@@ -222,7 +225,7 @@ void Channel::Impl::Route(uint64_t id) {
       return;
     }
     std::unique_ptr<Call> failed = Take(it);
-    Finish(*failed, NoEndpointStatus(*failed, absl::Now()));
+    Finish(*failed, NoEndpointStatus(*failed, SteadyNow()));
     return;
   }
   Connection* picked = PickConnection(static_cast<size_t>(endpoint));
@@ -249,7 +252,7 @@ int Channel::Impl::PickEndpoint() {
   for (size_t k = 0; k < n; ++k) {
     const size_t index = (next_endpoint_ + k) % n;
     Endpoint& endpoint = endpoints_[index];
-    if (endpoint.ejected && now == absl::InfinitePast()) now = absl::Now();
+    if (endpoint.ejected && now == absl::InfinitePast()) now = SteadyNow();
     if (!endpoint.ejected || endpoint.retry_at <= now) {
       next_endpoint_ = index + 1;
       return static_cast<int>(index);
@@ -314,7 +317,7 @@ Channel::Impl::Connection& Channel::Impl::OpenConnection(size_t endpoint) {
   connection.id = next_connection_id_++;
   connection.endpoint = endpoint;
   connection.keepalive = keepalive_;
-  connection.idle_since = absl::Now();
+  connection.idle_since = SteadyNow();
   connections_.emplace(connection.id, std::move(owned));
   endpoints_[endpoint].connections.push_back(connection.id);
   StartSweep(keepalive_.tick());
@@ -466,7 +469,7 @@ void Channel::Impl::Eject(size_t index, const absl::Status& error) {
   }
   endpoint.ejected = true;
   endpoint.last_error = error;
-  endpoint.retry_at = absl::Now() + delay;
+  endpoint.retry_at = SteadyNow() + delay;
 }
 
 void Channel::Impl::OnResponse(Connection& connection,
@@ -494,7 +497,7 @@ void Channel::Impl::OnResponse(Connection& connection,
   }
   const auto status_code = code <= 16 ? static_cast<absl::StatusCode>(code)
                                       : absl::StatusCode::kUnknown;
-  if (absl::Now() >= call->deadline) {
+  if (SteadyNow() >= call->deadline) {
     // The deadline passed before the answer was handled (a handler that saw
     // IsCancelled() at its deadline answers CANCELLED, say): the caller is
     // owed DEADLINE_EXCEEDED, as if the deadline timer had run first.
@@ -692,7 +695,7 @@ void Channel::Impl::OnDeadline(uint64_t id) {
     where = " was still waiting for its connection";
   } else {
     where = absl::StrCat(" found no endpoint up (",
-                         NoEndpointStatus(call, absl::Now()).message(), ")");
+                         NoEndpointStatus(call, SteadyNow()).message(), ")");
   }
   Abandon(id, absl::DeadlineExceededError(
                   absl::StrCat("deadline exceeded: call to ", call.name(),
@@ -711,7 +714,7 @@ void Channel::Impl::ArmDeadlineTimer() {
   deadline_timer_at_ = absl::InfiniteFuture();
   if (deadlines_.empty() || shut_down_) return;
   deadline_timer_at_ = deadlines_.front().first;
-  deadline_timer_ = loop_->RunAfter(deadline_timer_at_ - absl::Now(),
+  deadline_timer_ = loop_->RunAfter(deadline_timer_at_ - SteadyNow(),
                                     [weak = weak_from_this()] {
                                       if (auto self = weak.lock())
                                         self->OnDeadlineTimer();
@@ -721,7 +724,7 @@ void Channel::Impl::ArmDeadlineTimer() {
 void Channel::Impl::OnDeadlineTimer() {
   deadline_timer_ = 0;
   deadline_timer_at_ = absl::InfiniteFuture();
-  const absl::Time now = absl::Now();
+  const absl::Time now = SteadyNow();
   while (!deadlines_.empty() && deadlines_.front().first <= now) {
     const uint64_t id = deadlines_.front().second;
     std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
@@ -762,7 +765,7 @@ void Channel::Impl::ScheduleUnpark() {
     next = std::min(next, endpoint.retry_at);
   }
   const absl::Duration delay =
-      std::max(next - absl::Now(), absl::Milliseconds(1));
+      std::max(next - SteadyNow(), absl::Milliseconds(1));
   unpark_timer_ = loop_->RunAfter(delay, [weak = weak_from_this()] {
     if (auto self = weak.lock()) {
       self->unpark_timer_ = 0;
@@ -787,7 +790,7 @@ void Channel::Impl::StartSweep(absl::Duration tick) {
 }
 
 void Channel::Impl::Sweep() {
-  const absl::Time now = absl::Now();
+  const absl::Time now = SteadyNow();
   for (auto& [id, owned] : connections_) {
     Connection& connection = *owned;
     if (connection.state != Connection::State::kConnected) continue;

@@ -217,7 +217,8 @@ class Channel::Impl : public std::enable_shared_from_this<Channel::Impl> {
   // Calls waiting for a connection below the server's per-connection limit.
   std::deque<uint64_t> slot_waiters_;
   bool slot_waiters_scheduled_ = false;
-  // The deadlines of the calls, a min-heap of (deadline, call id), with one
+  // The deadlines of the calls (steady clock, like every time in the
+  // channel: base/steady_clock.h), a min-heap of (deadline, call id), with one
   // timer armed for the earliest instead of one timer per call. A call that
   // completes leaves its entry behind (ids are never reused, so a stale
   // entry finds no call); the heap is rebuilt from calls_ when stale entries

@@ -23,7 +23,7 @@ namespace framerpc::internal {
 
 struct ClientCall {
   uint64_t id = 0;
-  absl::Time deadline = absl::InfiniteFuture();
+  absl::Time deadline = absl::InfiniteFuture();  // steady clock
   // What is called; its strings are static (generated stubs) or otherwise
   // outlive the call (see Channel::StartCall).
   RpcMethod method;

@@ -7,7 +7,9 @@
 //   - nothing received for `timeout`   -> dead: close, fail its calls
 //
 // A sweep checks every connection of a loop once per tick(), so a dead peer
-// is found within timeout + tick(). Each side states its policy in its
+// is found within timeout + tick(). All times are on the steady clock
+// (base/steady_clock.h): a step of the wall clock neither kills live peers
+// nor hides dead ones. Each side states its policy in its
 // SETTINGS frame and adopts the stricter of the two (Merge).
 //
 // Thread safety: plain values.

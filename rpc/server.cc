@@ -11,6 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "base/cpus.h"
 #include "base/logging.h"
+#include "base/steady_clock.h"
 #include "rpc/channel_impl.h"
 #include "rpc/frame_io.h"
 #include "rpc/keepalive.h"
@@ -220,7 +221,7 @@ class Server::Impl {
       }
       phase_ = Phase::kShuttingDown;
     }
-    const absl::Time deadline = absl::Now() + grace;
+    const absl::Time deadline = SteadyNow() + grace;
     // 1. No new connections; 2. no new calls on the open ones.
     RunOnLoopAndWait(0, [this] { acceptor_->Stop(); });
     ForEachConnection([](ServerConnection& connection) { connection.Drain(); });
@@ -234,8 +235,8 @@ class Server::Impl {
       connection.Close(cut_off);
     });
     // Give the graceful closes a moment to flush; never wait long.
-    const absl::Time close_deadline = absl::Now() + absl::Milliseconds(300);
-    while (state_->connections.load() > 0 && absl::Now() < close_deadline) {
+    const absl::Time close_deadline = SteadyNow() + absl::Milliseconds(300);
+    while (state_->connections.load() > 0 && SteadyNow() < close_deadline) {
       absl::SleepFor(absl::Milliseconds(2));
     }
     StopLoops();
@@ -371,7 +372,7 @@ class Server::Impl {
     if (sweep_timers_[i] != 0) loop->CancelTimer(sweep_timers_[i]);
     sweep_ticks_[i] = tick;
     sweep_timers_[i] = loop->RunEvery(tick, [this, i] {
-      const absl::Time now = absl::Now();
+      const absl::Time now = SteadyNow();
       for (auto& [key, connection] : registries_[i]) connection->Sweep(now);
     });
   }

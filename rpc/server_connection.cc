@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
+#include "base/steady_clock.h"
 #include "framerpc/wire.pb.h"
 
 namespace framerpc::internal {
@@ -53,7 +54,7 @@ bool ServerState::AwaitNoCalls(absl::Time deadline) {
   awaiting_no_calls.store(true, std::memory_order_seq_cst);
   absl::MutexLock lock(&mu);
   while (active_calls.load(std::memory_order_seq_cst) > 0) {
-    if (no_calls.WaitWithDeadline(&mu, deadline)) {
+    if (no_calls.WaitWithTimeout(&mu, deadline - SteadyNow())) {
       return active_calls.load(std::memory_order_seq_cst) == 0;
     }
   }
@@ -150,7 +151,7 @@ ServerConnection::ServerConnection(
       peer_(connection_->peer_name()),
       keepalive_{state_->options.keepalive_interval,
                  state_->options.keepalive_timeout},
-      idle_since_(absl::Now()) {}
+      idle_since_(SteadyNow()) {}
 
 void ServerConnection::Start(absl::AnyInvocable<void()> on_closed) {
   on_closed_ = std::move(on_closed);
@@ -219,7 +220,7 @@ void ServerConnection::Sweep(absl::Time now) {
   // so a handler sees it at once; this only frees the slot, within a tick).
   std::vector<uint64_t> expired;
   for (const auto& [id, call] : calls_) {
-    if (call->context().deadline() <= now) expired.push_back(id);
+    if (call->context().steady_deadline() <= now) expired.push_back(id);
   }
   for (uint64_t id : expired) Forget(id)->context().MarkCancelled();
   // Checked here, between loop turns, so that output is what the kernel
@@ -366,7 +367,7 @@ void ServerConnection::OnRequest(const transport::FrameView& frame) {
     return;
   }
   // The timeout counts from when the request arrived: the read that
-  // brought its last bytes (no clock read per call).
+  // brought its last bytes (no clock read per call). Steady clock.
   const absl::Time deadline =
       DeadlineFromTimeout(connection_->last_receive_time(), header.timeout_us);
   Metadata metadata;

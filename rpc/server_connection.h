@@ -50,7 +50,8 @@ struct ServerState {
   // Lock-free.
   bool TryAcquireCall();
   void ReleaseCall() ABSL_LOCKS_EXCLUDED(mu);
-  // Waits until no call is being served or `deadline` passes; true if none.
+  // Waits until no call is being served or `deadline` (steady clock)
+  // passes; true if none.
   bool AwaitNoCalls(absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu);
 
   std::atomic<int> active_calls{0};
@@ -130,6 +131,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // the client has been silent for the keepalive interval, closes the
   // connection when it has been silent for the timeout, and closes it with a
   // GOAWAY (IDLE) when no call has been in flight for the idle timeout.
+  // `now` is on the steady clock (SteadyNow()), as are all times here.
   void Sweep(absl::Time now);
 
   // Sends the answer to call `id` unless that call is no longer served here

@@ -24,8 +24,8 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/steady_clock.h"
 #include "rpc/metadata.h"
 
 namespace framerpc {
@@ -43,7 +43,7 @@ class ServerContext {
         service_(&owned_service_),
         method_(&owned_method_),
         peer_(std::move(peer)),
-        deadline_(deadline),
+        deadline_(ToSteady(deadline)),
         request_metadata_(std::move(request_metadata)) {}
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
@@ -55,17 +55,19 @@ class ServerContext {
   // The client's address, e.g. "127.0.0.1:53412".
   const std::string& peer() const { return peer_; }
 
-  // When the client stops waiting for the answer (InfiniteFuture() when it
-  // set no deadline). Work past it is wasted: the client has already failed
-  // the call with DEADLINE_EXCEEDED.
-  absl::Time deadline() const { return deadline_; }
+  // When the client stops waiting for the answer, on the wall clock
+  // (InfiniteFuture() when it set no deadline). Work past it is wasted: the
+  // client has already failed the call with DEADLINE_EXCEEDED. The server
+  // keeps the deadline on the steady clock (base/steady_clock.h), so a step
+  // of the wall clock moves this value with it instead of expiring the call.
+  absl::Time deadline() const { return ToWall(deadline_); }
 
   // True once the client cancelled the call, its deadline passed, its
   // connection was lost, or the server shut down with the call still
   // running. A long handler should check it now and then and give up.
   bool IsCancelled() const {
     return cancelled_.load(std::memory_order_acquire) ||
-           absl::Now() >= deadline_;
+           SteadyNow() >= deadline_;
   }
 
   const Metadata& request_metadata() const { return request_metadata_; }
@@ -73,12 +75,14 @@ class ServerContext {
 
   // For the runtime.
   void MarkCancelled() { cancelled_.store(true, std::memory_order_release); }
+  // For the runtime: the deadline on the steady clock.
+  absl::Time steady_deadline() const { return deadline_; }
 
  private:
   friend class internal::ServerCall;
   // The server's: `service` and `method` are the registered names, which
   // outlive every call (a Service outlives its Server), so no call copies
-  // them.
+  // them. `deadline` is on the steady clock.
   ServerContext(const std::string* service, const std::string* method,
                 std::string peer, absl::Time deadline,
                 Metadata request_metadata)
@@ -93,7 +97,7 @@ class ServerContext {
   const std::string* const service_;
   const std::string* const method_;
   const std::string peer_;
-  const absl::Time deadline_;
+  const absl::Time deadline_;  // steady clock
   const Metadata request_metadata_;
   Metadata response_metadata_;
   std::atomic<bool> cancelled_{false};

@@ -256,11 +256,12 @@ class Connection : public std::enable_shared_from_this<Connection>,
   uint64_t id() const { return id_; }
   // Any thread. True for a connection made by CreateInMemory().
   bool in_memory() const { return in_memory_; }
-  // Loop thread. When the last byte was received (Start() time before that).
+  // Loop thread. When the last byte was received (Start() time before that),
+  // on the steady clock (EventLoop::Now()).
   absl::Time last_receive_time() const { return last_receive_time_; }
   // Loop thread. When the first bytes of a frame that is still incomplete
-  // arrived; InfiniteFuture() when no partial frame is waiting. Lets the
-  // owner close a peer that trickles a frame in forever (slowloris).
+  // arrived (steady clock); InfiniteFuture() when no partial frame is waiting.
+  // Lets the owner close a peer that trickles a frame in forever (slowloris).
   absl::Time incomplete_frame_since() const { return incomplete_frame_since_; }
 
  private:

@@ -39,6 +39,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/steady_clock.h"
 #include "transport/io_handler.h"
 #include "transport/timer_queue.h"
 
@@ -93,8 +94,9 @@ class EventLoop {
   // Aborts (FRAMERPC_CHECK) unless called on the loop thread.
   void AssertInLoopThread() const;
 
-  // Wall-clock time (absl::Now()). Any thread.
-  absl::Time Now() const { return absl::Now(); }
+  // Steady time (SteadyNow(): CLOCK_MONOTONIC, not a calendar time; see
+  // base/steady_clock.h). Any thread.
+  absl::Time Now() const { return SteadyNow(); }
 
   // Loop thread only. Watches `fd` for `events` (EPOLLIN, EPOLLOUT, ...;
   // 0 still reports EPOLLHUP/EPOLLERR) and calls handler->HandleEvents when

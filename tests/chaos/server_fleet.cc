@@ -47,33 +47,6 @@ const char* StateName(ServerFleet::State state) {
 
 }  // namespace
 
-absl::StatusOr<ServerProcess> StartServerProcess(
-    const std::string& server_path, int port,
-    const std::vector<std::string>& args, absl::Duration timeout) {
-  std::vector<std::string> argv = {server_path,
-                                   absl::StrCat("--address=127.0.0.1:", port)};
-  argv.insert(argv.end(), args.begin(), args.end());
-  absl::StatusOr<std::unique_ptr<ChildProcess>> process =
-      ChildProcess::Spawn(argv);
-  if (!process.ok()) return process.status();
-  absl::StatusOr<std::string> line = (*process)->ReadLineWithDeadline(
-      ChildProcess::kStdout, absl::Now() + timeout);
-  ServerProcess server;
-  absl::string_view rest = line.ok() ? absl::string_view(*line) : "";
-  if (!line.ok() || !absl::ConsumePrefix(&rest, "listening on ") ||
-      !absl::SimpleAtoi(rest, &server.port)) {
-    (*process)->Signal(SIGKILL).IgnoreError();
-    absl::StatusOr<std::string> err = (*process)->ReadToEndWithDeadline(
-        ChildProcess::kStderr, absl::Now() + absl::Seconds(1));
-    return absl::UnavailableError(absl::StrCat(
-        "server on port ", port,
-        " did not start: ", line.ok() ? *line : line.status().ToString(),
-        "; stderr: ", err.ok() ? *err : err.status().ToString()));
-  }
-  server.process = *std::move(process);
-  return server;
-}
-
 void DrainOutput(ChildProcess& process, std::deque<std::string>* stderr_lines) {
   const absl::Time now = absl::Now();
   while (process.ReadLineWithDeadline(ChildProcess::kStdout, now).ok()) {

@@ -32,21 +32,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "tests/integration/process.h"
+#include "tests/integration/server_process.h"
 
 namespace framerpc::testing {
-
-// A running conn_test_server and the port it listens on.
-struct ServerProcess {
-  std::unique_ptr<ChildProcess> process;
-  int port = 0;
-};
-
-// Starts `server_path` listening on 127.0.0.1:`port` with `args`, and waits
-// (up to `timeout`) for it to say "listening on PORT". Returns UNAVAILABLE
-// with the server's stderr when it did not (e.g. the port is taken).
-absl::StatusOr<ServerProcess> StartServerProcess(
-    const std::string& server_path, int port,
-    const std::vector<std::string>& args, absl::Duration timeout);
 
 // Reads everything `process` has written so far without waiting; appends
 // stderr lines to `stderr_lines` (when not null), keeping the last 20.

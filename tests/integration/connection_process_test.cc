@@ -58,6 +58,7 @@
 #include "rpc/metadata.h"
 #include "rpc/server.h"
 #include "tests/integration/process.h"
+#include "tests/integration/server_process.h"
 #include "tests/rpc/test_service.h"
 
 namespace framerpc::testing {
@@ -84,43 +85,17 @@ constexpr absl::Duration kCallTimeout = absl::Seconds(10);
 
 std::string Loopback(int port) { return absl::StrCat("127.0.0.1:", port); }
 
-// A conn_test_server process.
-struct ServerProcess {
-  std::unique_ptr<ChildProcess> process;
-  int port = 0;
-
-  std::string address() const { return Loopback(port); }
-};
-
 // Starts conn_test_server on 127.0.0.1:`port` (0: any) with the test
 // heartbeat policy and `extra_args`; waits for "listening on PORT".
 absl::StatusOr<ServerProcess> StartServer(
     int port = 0, const std::vector<std::string>& extra_args = {}) {
-  std::vector<std::string> argv = {
-      TEST_SERVER_PATH, absl::StrCat("--address=", Loopback(port)),
+  std::vector<std::string> args = {
       absl::StrCat("--keepalive_interval=",
                    absl::FormatDuration(kServerInterval)),
       absl::StrCat("--keepalive_timeout=",
                    absl::FormatDuration(kServerTimeout))};
-  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  absl::StatusOr<std::unique_ptr<ChildProcess>> process =
-      ChildProcess::Spawn(argv);
-  if (!process.ok()) return process.status();
-  absl::StatusOr<std::string> line = (*process)->ReadLineWithDeadline(
-      ChildProcess::kStdout, absl::Now() + kProcessTimeout);
-  ServerProcess server;
-  absl::string_view rest = line.ok() ? absl::string_view(*line) : "";
-  if (!line.ok() || !absl::ConsumePrefix(&rest, "listening on ") ||
-      !absl::SimpleAtoi(rest, &server.port)) {
-    absl::StatusOr<std::string> err = (*process)->ReadToEndWithDeadline(
-        ChildProcess::kStderr, absl::Now() + absl::Seconds(1));
-    return absl::InternalError(
-        absl::StrCat("conn_test_server did not say where it listens: ",
-                     line.ok() ? *line : line.status().ToString(),
-                     "; stderr: ", err.ok() ? *err : err.status().ToString()));
-  }
-  server.process = *std::move(process);
-  return server;
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  return StartServerProcess(TEST_SERVER_PATH, port, args, kProcessTimeout);
 }
 
 // Polls `condition` every 2 ms until it holds or `deadline` passes; for
@@ -333,13 +308,9 @@ TEST(ConnectionProcessTest, FrozenClientIsDisconnectedByServerWithinBound) {
   absl::StatusOr<int> port = server.Start();
   ASSERT_TRUE(port.ok()) << port.status();
 
-  absl::StatusOr<std::unique_ptr<ChildProcess>> client = ChildProcess::Spawn(
-      {TEST_CLIENT_PATH, absl::StrCat("--target=", Loopback(*port))});
+  absl::StatusOr<std::unique_ptr<ChildProcess>> client =
+      StartIdleClient(TEST_CLIENT_PATH, *port, kProcessTimeout);
   ASSERT_TRUE(client.ok()) << client.status();
-  absl::StatusOr<std::string> line = (*client)->ReadLineWithDeadline(
-      ChildProcess::kStdout, absl::Now() + kProcessTimeout);
-  ASSERT_TRUE(line.ok()) << line.status();
-  ASSERT_EQ(*line, "connected");
   ASSERT_EQ(server.connection_count(), 1);
 
   // An idle client that answers heartbeats keeps its connection: for three

@@ -8,6 +8,9 @@
 // flight), prints "stopped" and exits 0. On SIGUSR1 it returns the free
 // heap to the system (malloc_trim) and prints "trimmed", so that a leak test
 // (tests/chaos/leak_test.cc) reads a resident size free of malloc's caches.
+// On SIGUSR2 it steps its own wall clock by --wall_clock_step
+// (tests/integration/wall_clock.h) and prints "wall clock stepped by D", for
+// the tests of clock steps (clock_step_test.cc).
 //
 // Every TestService answer carries two response metadata entries, so that a
 // test can tell which process and which connection served a call:
@@ -44,6 +47,7 @@
 #include "framerpc/testing.framerpc.h"
 #include "rpc/server.h"
 #include "services/echo/echo_service.h"
+#include "tests/integration/wall_clock.h"
 #include "tests/rpc/test_service.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:0",
@@ -52,6 +56,8 @@ ABSL_FLAG(absl::Duration, keepalive_interval, absl::Seconds(1),
           "ServerOptions.keepalive_interval: PING after this much silence.");
 ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(3),
           "ServerOptions.keepalive_timeout: a peer silent this long is dead.");
+ABSL_FLAG(absl::Duration, wall_clock_step, absl::ZeroDuration(),
+          "On SIGUSR2, step this process's wall clock by this much.");
 ABSL_FLAG(int, io_threads, 0,
           "ServerOptions.io_threads (0: one per core). With 1, every "
           "connection is drained by the same loop task on SIGTERM.");
@@ -195,6 +201,7 @@ int Main() {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGUSR1);
+  sigaddset(&stop_signals, SIGUSR2);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   framerpc::ServerOptions options;
@@ -234,6 +241,22 @@ int Main() {
   int signal = 0;
   while (true) {
     if (sigwait(&stop_signals, &signal) != 0) continue;
+    if (signal == SIGUSR2) {
+      const absl::Duration step = absl::GetFlag(FLAGS_wall_clock_step);
+      const absl::Time before = absl::Now();
+      StepWallClock(step);
+      // abseil reads the kernel's clock only every two seconds or so: say
+      // "stepped" once absl::Now() shows it (or after 5 s).
+      for (int i = 0; i < 500 && absl::AbsDuration(absl::Now() - before -
+                                                   step) > absl::Minutes(1);
+           ++i) {
+        absl::SleepFor(absl::Milliseconds(10));
+      }
+      std::printf("wall clock stepped by %s\n",
+                  absl::FormatDuration(step).c_str());
+      std::fflush(stdout);
+      continue;
+    }
     if (signal != SIGUSR1) break;
     malloc_trim(0);
     std::printf("trimmed\n");

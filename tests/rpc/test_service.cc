@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/time/clock.h"
+#include "base/steady_clock.h"
 
 namespace framerpc::testing {
 void TestServiceImpl::EchoAsync(ServerContext& context,
@@ -24,9 +25,11 @@ void TestServiceImpl::EchoAsync(ServerContext& context,
     return;
   }
   if (request.sleep_ms() > 0) {
+    // On the steady clock, so that a test that steps the wall clock
+    // (tests/integration/clock_step_test.cc) does not cut the sleep short.
     const absl::Time until =
-        absl::Now() + absl::Milliseconds(request.sleep_ms());
-    while (absl::Now() < until) {
+        SteadyNow() + absl::Milliseconds(request.sleep_ms());
+    while (SteadyNow() < until) {
       if (context.IsCancelled()) {
         {
           absl::MutexLock lock(&mu_);
