@@ -106,22 +106,54 @@ void CheckResponse(const wire::ResponseHeader& header) {
   FRAMERPC_CHECK_EQ(status.ok(), code == 0);
 }
 
+// Parses `meta` as the header of a `type` frame both ways: with protobuf
+// into `*reference`, and with the in-place parser `parse` (named `name`)
+// into `*view`. They must accept and reject alike; true when both accepted.
+template <typename Header, typename View>
+bool ParsedLikeProtobuf(FrameType type, absl::string_view meta,
+                        absl::Status (*parse)(const FrameView&, View*),
+                        const char* name, Header* reference, View* view) {
+  FrameView frame;
+  frame.header.type = type;
+  frame.header.meta_length = static_cast<uint32_t>(meta.size());
+  frame.meta = meta;
+  const absl::Status expected = internal::ParseMeta(frame, reference);
+  const absl::Status status = parse(frame, view);
+  FRAMERPC_CHECK(status == expected)
+      << name << ": " << status << "; protobuf: " << expected;
+  return status.ok();
+}
+
+// `written`, a header from a hand-written writer (named `writer`), must be
+// what protobuf writes for `canonical`: the same bytes, except that with
+// several metadata entries only the fields must match (protobuf writes a
+// map in an order of its own).
+template <typename Header>
+void WrittenLikeProtobuf(absl::string_view written, const Header& canonical,
+                         const char* writer) {
+  if (canonical.metadata().size() <= 1) {
+    FRAMERPC_CHECK(written == canonical.SerializeAsString())
+        << writer << " differs from protobuf";
+  } else {
+    Header parsed;
+    FRAMERPC_CHECK(parsed.ParseFromArray(written.data(),
+                                         static_cast<int>(written.size())));
+    FRAMERPC_CHECK(SameFields(parsed, canonical));
+  }
+}
+
 // The server's in-place REQUEST header parser (ParseRequestHeader) and the
 // client's hand-written header writer (EncodeRequestFrame) must agree with
 // protobuf exactly (rpc/frame_io.h): same acceptance, same values, same
 // bytes.
 void FuzzRequestFastPaths(absl::string_view meta) {
-  FrameView frame;
-  frame.header.type = FrameType::kRequest;
-  frame.header.meta_length = static_cast<uint32_t>(meta.size());
-  frame.meta = meta;
   wire::RequestHeader reference;
-  const absl::Status expected = internal::ParseMeta(frame, &reference);
   internal::RequestHeaderView view;
-  const absl::Status status = internal::ParseRequestHeader(frame, &view);
-  FRAMERPC_CHECK(status == expected)
-      << "ParseRequestHeader: " << status << "; protobuf: " << expected;
-  if (!status.ok()) return;
+  if (!ParsedLikeProtobuf(FrameType::kRequest, meta,
+                          &internal::ParseRequestHeader, "ParseRequestHeader",
+                          &reference, &view)) {
+    return;
+  }
   FRAMERPC_CHECK_EQ(view.call_id, reference.call_id());
   FRAMERPC_CHECK(view.service == reference.service());
   FRAMERPC_CHECK(view.method == reference.method());
@@ -151,32 +183,20 @@ void FuzzRequestFastPaths(absl::string_view meta) {
   canonical.set_method(reference.method());
   canonical.set_timeout_us(reference.timeout_us());
   *canonical.mutable_metadata() = reference.metadata();
-  if (metadata.size() <= 1) {
-    FRAMERPC_CHECK(written_meta == canonical.SerializeAsString())
-        << "EncodeRequestFrame differs from protobuf";
-  } else {
-    wire::RequestHeader parsed;
-    FRAMERPC_CHECK(parsed.ParseFromArray(
-        written_meta.data(), static_cast<int>(written_meta.size())));
-    FRAMERPC_CHECK(SameFields(parsed, canonical));
-  }
+  WrittenLikeProtobuf(written_meta, canonical, "EncodeRequestFrame");
 }
 
 // The client's in-place RESPONSE header parser (ParseResponseHeader) and
 // the server's hand-written header writer (ResponseMeta) must agree with
 // protobuf exactly, like the REQUEST ones.
 void FuzzResponseFastPaths(absl::string_view meta) {
-  FrameView frame;
-  frame.header.type = FrameType::kResponse;
-  frame.header.meta_length = static_cast<uint32_t>(meta.size());
-  frame.meta = meta;
   wire::ResponseHeader reference;
-  const absl::Status expected = internal::ParseMeta(frame, &reference);
   internal::ResponseHeaderView view;
-  const absl::Status status = internal::ParseResponseHeader(frame, &view);
-  FRAMERPC_CHECK(status == expected)
-      << "ParseResponseHeader: " << status << "; protobuf: " << expected;
-  if (!status.ok()) return;
+  if (!ParsedLikeProtobuf(FrameType::kResponse, meta,
+                          &internal::ParseResponseHeader, "ParseResponseHeader",
+                          &reference, &view)) {
+    return;
+  }
   FRAMERPC_CHECK_EQ(view.call_id, reference.call_id());
   FRAMERPC_CHECK_EQ(view.status_code, reference.status_code());
   FRAMERPC_CHECK(view.status_message == reference.status_message());
@@ -200,14 +220,7 @@ void FuzzResponseFastPaths(absl::string_view meta) {
   canonical.set_status_code(reference.status_code());
   canonical.set_status_message(reference.status_message());
   *canonical.mutable_metadata() = reference.metadata();
-  if (metadata.size() <= 1) {
-    FRAMERPC_CHECK(written_meta == canonical.SerializeAsString())
-        << "ResponseMeta differs from protobuf";
-  } else {
-    wire::ResponseHeader parsed;
-    FRAMERPC_CHECK(parsed.ParseFromString(written_meta));
-    FRAMERPC_CHECK(SameFields(parsed, canonical));
-  }
+  WrittenLikeProtobuf(written_meta, canonical, "ResponseMeta");
 }
 
 // `check(message)` runs the type's own checks on a parsed message.

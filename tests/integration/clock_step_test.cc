@@ -44,6 +44,7 @@
 #include "tests/integration/process.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/wall_clock.h"
+#include "tests/rpc/test_server.h"
 #include "tests/rpc/test_service.h"
 
 namespace framerpc::testing {
@@ -289,28 +290,26 @@ TEST(ClockStepTest, ServerClockStepForwardKeepsConnectionAndCallsInFlight) {
 }
 
 TEST(ClockStepTest, ServerClockStepBackStillFindsAFrozenClientInTime) {
-  TestServiceImpl service;
   ServerOptions options;
   options.keepalive_interval = kInterval;
   options.keepalive_timeout = kTimeout;
-  Server server(options);
-  ASSERT_TRUE(server.AddService(&service).ok());
-  absl::StatusOr<int> port = server.Start();
-  ASSERT_TRUE(port.ok()) << port.status();
+  TestServer server(options);
+  ASSERT_NE(server.port, 0);
   absl::StatusOr<std::unique_ptr<ChildProcess>> client =
-      StartIdleClient(TEST_CLIENT_PATH, *port, kProcessTimeout);
+      StartIdleClient(TEST_CLIENT_PATH, server.port, kProcessTimeout);
   ASSERT_TRUE(client.ok()) << client.status();
-  ASSERT_EQ(server.connection_count(), 1);
+  ASSERT_EQ(server.server->connection_count(), 1);
 
   ScopedWallClockStep step(-kStep);
   ASSERT_TRUE(step.noticed());
   const absl::Time frozen_at = TestClock();
   ASSERT_TRUE((*client)->Signal(SIGSTOP).ok());
-  EXPECT_TRUE(PollFor([&] { return server.connection_count() == 0; }, kBound))
+  EXPECT_TRUE(
+      PollFor([&] { return server.server->connection_count() == 0; }, kBound))
       << "a frozen client still holds its connection after "
       << (TestClock() - frozen_at);
   ASSERT_TRUE((*client)->Signal(SIGKILL).ok());
-  server.Shutdown(absl::ZeroDuration());
+  server.server->Shutdown(absl::ZeroDuration());
 }
 
 }  // namespace

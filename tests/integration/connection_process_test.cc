@@ -59,6 +59,7 @@
 #include "rpc/server.h"
 #include "tests/integration/process.h"
 #include "tests/integration/server_process.h"
+#include "tests/rpc/test_server.h"
 #include "tests/rpc/test_service.h"
 
 namespace framerpc::testing {
@@ -299,35 +300,32 @@ TEST(ConnectionProcessTest, ServerKilledAndRestartedOnSamePortServesNewCalls) {
 }
 
 TEST(ConnectionProcessTest, FrozenClientIsDisconnectedByServerWithinBound) {
-  TestServiceImpl service;
   ServerOptions options;
   options.keepalive_interval = kServerInterval;
   options.keepalive_timeout = kServerTimeout;
-  Server server(options);
-  ASSERT_TRUE(server.AddService(&service).ok());
-  absl::StatusOr<int> port = server.Start();
-  ASSERT_TRUE(port.ok()) << port.status();
+  TestServer server(options);
+  ASSERT_NE(server.port, 0);
 
   absl::StatusOr<std::unique_ptr<ChildProcess>> client =
-      StartIdleClient(TEST_CLIENT_PATH, *port, kProcessTimeout);
+      StartIdleClient(TEST_CLIENT_PATH, server.port, kProcessTimeout);
   ASSERT_TRUE(client.ok()) << client.status();
-  ASSERT_EQ(server.connection_count(), 1);
+  ASSERT_EQ(server.server->connection_count(), 1);
 
   // An idle client that answers heartbeats keeps its connection: for three
   // heartbeat timeouts the count never drops.
   const absl::Time idle_until = absl::Now() + 3 * kServerTimeout;
-  EXPECT_FALSE(
-      PollUntil([&] { return server.connection_count() != 1; }, idle_until))
+  EXPECT_FALSE(PollUntil([&] { return server.server->connection_count() != 1; },
+                         idle_until))
       << "the server dropped a live idle client";
 
   const absl::Time frozen_at = absl::Now();
   ASSERT_TRUE((*client)->Signal(SIGSTOP).ok());
-  EXPECT_TRUE(PollUntil([&] { return server.connection_count() == 0; },
+  EXPECT_TRUE(PollUntil([&] { return server.server->connection_count() == 0; },
                         frozen_at + kDetectionBound))
       << "a frozen client still holds its connection after "
       << (absl::Now() - frozen_at);
   ASSERT_TRUE((*client)->Signal(SIGKILL).ok());
-  server.Shutdown(absl::ZeroDuration());
+  server.server->Shutdown(absl::ZeroDuration());
 }
 
 TEST(ConnectionProcessTest, BusyServerIsNotMistakenForDead) {

@@ -27,6 +27,7 @@
 #include "rpc/server.h"
 #include "tests/rpc/raw_client.h"
 #include "tests/rpc/slowdown.h"
+#include "tests/rpc/test_server.h"
 #include "tests/rpc/test_service.h"
 #include "tests/rpc/wait_until.h"
 
@@ -37,6 +38,7 @@ using ::testing::HasSubstr;
 using testing::Slow;
 using testing::TestRequest;
 using testing::TestResponse;
+using testing::TestServer;
 using testing::TestService;
 using testing::WaitUntil;
 
@@ -50,23 +52,6 @@ ServerOptions FastServer() {
   options.worker_threads = 8;
   return options;
 }
-
-// A server with its own TestService, started on `port` (0 = any).
-struct TestServer {
-  explicit TestServer(ServerOptions options = FastServer(), int port = 0) {
-    options.address = absl::StrCat("127.0.0.1:", port);
-    server = std::make_unique<Server>(options);
-    EXPECT_TRUE(server->AddService(&service).ok());
-    absl::StatusOr<int> started = server->Start();
-    EXPECT_TRUE(started.ok()) << started.status();
-    this->port = started.ok() ? *started : 0;
-  }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port); }
-
-  testing::TestServiceImpl service;
-  std::unique_ptr<Server> server;
-  int port = 0;
-};
 
 std::shared_ptr<Channel> MakeChannel(const std::string& target,
                                      ChannelOptions options = {}) {
@@ -109,7 +94,7 @@ class RawSocket {
 };
 
 TEST(HeartbeatTest, IdleConnectionStaysUpWhilePingsAreAnswered) {
-  TestServer server;
+  TestServer server(FastServer());
   TestService::Stub stub(MakeChannel(server.address()));
   ASSERT_TRUE(stub.Echo(TestRequest()).ok());
   // Five keepalive timeouts without a call: only PING/PONG keep it alive.
@@ -120,7 +105,7 @@ TEST(HeartbeatTest, IdleConnectionStaysUpWhilePingsAreAnswered) {
 }
 
 TEST(HeartbeatTest, ServerReapsAClientThatStopsAnswering) {
-  TestServer server;
+  TestServer server(FastServer());
   // A raw client reads the SETTINGS, then never sends anything again: it
   // does not answer the server's PINGs, like a frozen process.
   auto raw = testing::RawClient::Connect(server.port);
@@ -210,7 +195,7 @@ TEST(EndpointTest, WaitForReadyWaitsUntilTheServerComesUp) {
 }
 
 TEST(EndpointTest, CallsAreSpreadOverEveryEndpoint) {
-  TestServer a, b;
+  TestServer a(FastServer()), b(FastServer());
   TestService::Stub stub(
       MakeChannel(absl::StrCat(a.address(), ",", b.address())));
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(stub.Echo(TestRequest()).ok());
@@ -220,7 +205,7 @@ TEST(EndpointTest, CallsAreSpreadOverEveryEndpoint) {
 }
 
 TEST(EndpointTest, GoAwayFinishesCallsInFlightAndSendsNewOnesElsewhere) {
-  TestServer a, b;
+  TestServer a(FastServer()), b(FastServer());
   auto channel = MakeChannel(absl::StrCat(a.address(), ",", b.address()));
   TestService::Stub stub(channel);
   constexpr int kCalls = 40;
@@ -253,7 +238,7 @@ TEST(EndpointTest, GoAwayFinishesCallsInFlightAndSendsNewOnesElsewhere) {
 }
 
 TEST(PoolTest, OpensConnectionsUpToTheLimitWhenTheyAreBusy) {
-  TestServer server;
+  TestServer server(FastServer());
   ChannelOptions options;
   options.max_connections = 3;
   options.max_calls_per_connection = 2;
@@ -283,7 +268,7 @@ TEST(PoolTest, OpensConnectionsUpToTheLimitWhenTheyAreBusy) {
 }
 
 TEST(PoolTest, IdleConnectionsAreClosed) {
-  TestServer server;
+  TestServer server(FastServer());
   ChannelOptions options;
   options.idle_timeout = absl::Milliseconds(200);
   TestService::Stub stub(MakeChannel(server.address(), options));
